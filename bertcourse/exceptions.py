@@ -1,0 +1,30 @@
+"""Errors the course raises, each naming the problem and the fix."""
+
+from __future__ import annotations
+
+
+class BertCourseError(Exception):
+    """Base class for every error raised by :mod:`bertcourse`."""
+
+
+class SettingsError(BertCourseError, ValueError):
+    """A setting (environment variable or :func:`bertcourse.configure` argument) is invalid."""
+
+
+class ModelUnavailableError(BertCourseError, OSError):
+    """No source (Hub, local cache, packaged offline model) can serve the requested model."""
+
+
+class DataUnavailableError(BertCourseError, OSError):
+    """No source (Hub, local folder, generated set) can serve the requested data set."""
+
+
+class UnknownTaskError(BertCourseError, KeyError):
+    """A task or data set name the course does not know."""
+
+    def __str__(self) -> str:  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class MetricInputError(BertCourseError, ValueError):
+    """Predictions or references handed to a metric are malformed."""
