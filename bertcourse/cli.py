@@ -1,0 +1,138 @@
+"""The ``bertcourse`` command: one verb per stage of the course's workflow.
+
+``info``     what is in force and which model and data sources are reachable
+``run``      the course's main job: release, run every lesson, grade the solutions, report
+``release``  generate ``notebooks/`` from ``solutions/`` with nbgrader
+``grade``    grade a folder of submissions
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from bertcourse import __version__
+
+#: The checkpoints the lessons name (full mode and the variants lesson).
+COURSE_MODELS = (
+    "bert-base-cased",
+    "roberta-base",
+    "distilbert-base-uncased",
+    "albert-base-v2",
+    "dmis-lab/biobert-base-cased-v1.2",
+    "ProsusAI/finbert",
+    "allenai/scibert_scivocab_uncased",
+)
+COURSE_TASKS = ("yelp_review_full", "sst5", "multi_nli", "snli", "conll2003", "squad")
+
+
+def _env_note(name: str) -> str:
+    value = os.environ.get(name)
+    return f"{name}={value}" if value else f"{name} unset"
+
+
+def info_lines() -> list[str]:
+    """What ``bertcourse info`` prints, one line each."""
+    from bertcourse.config import settings
+    from bertcourse.hub import hub_reachable
+    from bertcourse.models import offline_encoder_path, resolve_model
+
+    current = settings()
+    budget = current.budget
+    hub = hub_reachable()
+    lines = [
+        f"bertcourse {__version__}",
+        f"mode      {current.mode} ({_env_note('BERTCOURSE_MODE')})",
+        f"device    {current.device} ({_env_note('BERTCOURSE_DEVICE')})",
+        f"offline   {'yes' if current.offline else 'no'} ({_env_note('BERTCOURSE_OFFLINE')})",
+        f"seed      {current.seed}",
+        f"budget    {budget.n_train} train / {budget.n_eval} eval examples, {budget.epochs} "
+        f"epochs, max_length {budget.max_length}, batch {budget.batch_size}",
+        f"model     {current.model_name} (lr {current.learning_rate():g})",
+        f"Hub       {'reachable' if hub else 'out of reach: offline defaults serve'}",
+        f"encoder   packaged offline encoder at {offline_encoder_path()}",
+        "models:",
+    ]
+    for name in COURSE_MODELS:
+        source = resolve_model(name)
+        where = "packaged offline encoder stands in" if source.substituted else source.describe()
+        lines.append(f"  {name:<34} {where}")
+    lines.append("data:")
+    try:
+        from bertcourse.data import describe_source
+    except ImportError:
+        lines.append("  (bertcourse.data is not installed)")
+    else:
+        for task in COURSE_TASKS:
+            lines.append(f"  {task:<34} {describe_source(task)}")
+    data_dir = current.data_dir
+    lines.append(
+        f"data dir  {data_dir if data_dir else 'unset'} ({_env_note('BERTCOURSE_DATA_DIR')})"
+    )
+    return lines
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    print("\n".join(info_lines()))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bertcourse.course import run_course
+
+    report = run_course(lessons=args.lessons or None, output_dir=args.out, grade=not args.no_grade)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from autograder.cli import release_main
+
+    return release_main(args)
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.cli import grade_main
+
+    return grade_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bertcourse", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"bertcourse {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    info = verbs.add_parser("info", help="print the settings and which sources are reachable")
+    info.set_defaults(func=_cmd_info)
+
+    run = verbs.add_parser("run", help="release, run every lesson in fast mode, grade, report")
+    run.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    run.add_argument("--out", default="course_outputs", help="folder for executed notebooks")
+    run.add_argument("--no-grade", action="store_true", help="skip grading the solutions")
+    run.set_defaults(func=_cmd_run)
+
+    try:
+        from autograder.cli import add_grade_arguments, add_release_arguments
+    except ImportError:
+        add_grade_arguments = add_release_arguments = None
+    release = verbs.add_parser("release", help="generate notebooks/ from solutions/ (nbgrader)")
+    if add_release_arguments:
+        add_release_arguments(release)
+    release.set_defaults(func=_cmd_release)
+    grade = verbs.add_parser("grade", help="grade a folder of submissions")
+    if add_grade_arguments:
+        add_grade_arguments(grade)
+    grade.set_defaults(func=_cmd_grade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``bertcourse`` command."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import torch
+
+import bertcourse as bc
+from bertcourse.config import FAST_BUDGET, FULL_BUDGET
+
+
+def test_defaults_without_gpu_are_fast_mode(monkeypatch):
+    monkeypatch.delenv("BERTCOURSE_MODE", raising=False)
+    monkeypatch.setenv("BERTCOURSE_DEVICE", "cpu")
+    current = bc.reset()
+    assert current.mode == "fast"
+    assert current.budget == FAST_BUDGET
+    assert current.model_name == bc.OFFLINE_ENCODER
+
+
+def test_environment_selects_full_mode(monkeypatch):
+    monkeypatch.setenv("BERTCOURSE_MODE", "full")
+    current = bc.reset()
+    assert current.mode == "full"
+    assert current.budget == FULL_BUDGET
+    assert current.model_name == "bert-base-cased"
+    assert current.budget.n_train == 1000 and current.budget.epochs == 3
+
+
+def test_python_call_overrides_environment(monkeypatch):
+    monkeypatch.setenv("BERTCOURSE_MODE", "full")
+    bc.reset()
+    current = bc.configure(mode="fast", data_dir="/tmp/somewhere", seed=7)
+    assert (current.mode, str(current.data_dir), current.seed) == ("fast", "/tmp/somewhere", 7)
+    assert bc.settings() is current
+    assert bc.configure(data_dir="").data_dir is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("BERTCOURSE_MODE", "turbo", "unknown mode 'turbo'"),
+        ("BERTCOURSE_DEVICE", "tpu", "is not a device"),
+        ("BERTCOURSE_SEED", "abc", "is not an integer"),
+    ],
+)
+def test_bad_environment_values_name_the_problem(monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(bc.SettingsError, match=message):
+        bc.reset()
+
+
+def test_bad_configure_values_name_the_problem():
+    with pytest.raises(bc.SettingsError, match="use 'fast'"):
+        bc.configure(mode="quick")
+    with pytest.raises(bc.SettingsError, match="not a device"):
+        bc.configure(device="gpu")
+
+
+def test_offline_flag_from_either_variable(monkeypatch):
+    monkeypatch.setenv("BERTCOURSE_OFFLINE", "0")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert bc.reset().offline is True
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    assert bc.reset().offline is False
+
+
+def test_seed_everything_repeats_random_streams():
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(1).item()
+
+    bc.seed_everything(123)
+    first = draw()
+    bc.seed_everything(123)
+    assert draw() == first
+    bc.seed_everything(124)
+    assert draw() != first
+
+
+def test_learning_rate_depends_on_model():
+    current = bc.settings()
+    assert current.learning_rate("sentence-transformers/all-MiniLM-L6-v2") == 2e-4
+    assert current.learning_rate("bert-base-cased") == 5e-5
+
+
+def test_detect_device_is_a_known_device():
+    assert bc.detect_device() in {"cuda", "mps", "cpu"}
