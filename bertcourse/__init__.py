@@ -24,6 +24,8 @@ from bertcourse.exceptions import (
     DataUnavailableError,
     MetricInputError,
     ModelUnavailableError,
+    PlotInputError,
+    RemovedArgumentError,
     SettingsError,
     UnknownTaskError,
 )
@@ -43,7 +45,9 @@ _LAZY = {
     "training_arguments": "bertcourse.training",
     "quiet_libraries": "bertcourse.quiet",
     "setup_lesson": "bertcourse.lesson",
+    "collator_for": "bertcourse.training",
     "metrics": "bertcourse.metrics",
+    "plots": "bertcourse.plots",
 }
 
 __all__ = [
@@ -59,6 +63,8 @@ __all__ = [
     "DataUnavailableError",
     "MetricInputError",
     "ModelUnavailableError",
+    "PlotInputError",
+    "RemovedArgumentError",
     "SettingsError",
     "UnknownTaskError",
     *_LAZY,

@@ -28,3 +28,11 @@ class UnknownTaskError(BertCourseError, KeyError):
 
 class MetricInputError(BertCourseError, ValueError):
     """Predictions or references handed to a metric are malformed."""
+
+
+class RemovedArgumentError(BertCourseError, TypeError):
+    """A transformers-4 argument that transformers 5 no longer accepts."""
+
+
+class PlotInputError(BertCourseError, ValueError):
+    """The data handed to a plot has the wrong shape or size."""

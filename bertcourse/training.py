@@ -1,0 +1,255 @@
+"""Fine-tuning with the Hugging Face ``Trainer`` (transformers 5), sized by the course mode.
+
+- :func:`training_arguments` builds ``TrainingArguments`` with the mode's budget
+  (epochs, batch size), a learning rate that suits the model, one evaluation per
+  epoch, length-grouped batches, 10 % warm-up, no checkpoints and no reporting.
+- :func:`collator_for` picks the dynamic-padding collator of each task.
+- :func:`make_trainer` puts them together with the model and tokenizer, shows one
+  progress bar (``tqdm.auto``) and prints a one-line summary when training ends.
+
+Arguments that transformers 5 removed (``evaluation_strategy``, ``group_by_length``,
+``warmup_ratio``, ``Trainer(tokenizer=...)``...) raise :class:`RemovedArgumentError` naming the
+replacement, since tutorials written for transformers 4 still use them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import tempfile
+from typing import Any
+
+from bertcourse.config import OFFLINE_ENCODER, settings
+from bertcourse.exceptions import RemovedArgumentError, UnknownTaskError
+from bertcourse.paths import artifacts_dir
+from bertcourse.quiet import quiet_libraries, training_progress_enabled
+
+__all__ = [
+    "COLLATED_TASKS",
+    "LOG_POINTS",
+    "RemovedArgumentError",
+    "collator_for",
+    "make_trainer",
+    "training_arguments",
+]
+
+#: The tasks :func:`collator_for` and :func:`make_trainer` know.
+COLLATED_TASKS: tuple[str, ...] = (
+    "sequence-classification",
+    "token-classification",
+    "question-answering",
+    "masked-lm",
+)
+
+#: About how many training-loss points a run logs (the curve of ``plot_training_curve``).
+LOG_POINTS = 20
+
+#: transformers-4 names that transformers 5 removed -> what to write instead.
+REMOVED_ARGUMENTS: dict[str, str] = {
+    "evaluation_strategy": 'eval_strategy="epoch" (or "steps", "no")',
+    "group_by_length": 'train_sampling_strategy="group_by_length"',
+    "warmup_ratio": "warmup_steps=0.1 (a float below 1 is a fraction of the training steps)",
+    "tokenizer": "processing_class=tokenizer",
+    "no_cuda": "use_cpu=True",
+    "use_mps_device": "nothing: the Apple GPU is used when available (use_cpu=True to avoid it)",
+    "overwrite_output_dir": "nothing: the output folder is always overwritten",
+}
+
+
+def _reject_removed(arguments: dict[str, Any]) -> None:
+    for name in arguments:
+        if name in REMOVED_ARGUMENTS:
+            raise RemovedArgumentError(
+                f"{name}= was removed in transformers 5: use {REMOVED_ARGUMENTS[name]} instead"
+            )
+
+
+def _model_name_of(model: Any) -> str | None:
+    """The name that decides the learning rate: what actually serves, not what was asked."""
+    source = getattr(model, "bertcourse_source", None)
+    if source is not None and source.origin == "packaged":
+        return OFFLINE_ENCODER
+    config = getattr(model, "config", None)
+    if config is None:
+        return None
+    # A MiniLM fine-tuned and saved by an earlier lesson loads from a folder whose name
+    # says nothing: recognise it by its shape (6 layers, 384 wide).
+    if getattr(config, "hidden_size", None) == 384 and getattr(config, "num_hidden_layers", 0) == 6:
+        return OFFLINE_ENCODER
+    return getattr(config, "name_or_path", None) or None
+
+
+def training_arguments(
+    output_dir: str | None = None, *, model_name: str | None = None, **overrides: Any
+) -> Any:
+    """``TrainingArguments`` for the course mode in force.
+
+    Args:
+        output_dir: where the Trainer writes; ``None`` makes a temporary folder under
+            :func:`bertcourse.paths.artifacts_dir` (nothing is saved there by default).
+        model_name: the model being trained, to choose the learning rate
+            (``settings().learning_rate``); ``None`` takes the mode's model.
+        **overrides: any ``TrainingArguments`` field; these win over the defaults.
+
+    Returns:
+        A transformers 5 ``TrainingArguments``.
+
+    Raises:
+        RemovedArgumentError: an override uses a name that transformers 5 removed.
+    """
+    _reject_removed(overrides)
+    quiet_libraries()
+    from transformers import TrainingArguments
+
+    current = settings()
+    budget = current.budget
+    if output_dir is None:
+        runs = artifacts_dir() / "runs"
+        runs.mkdir(parents=True, exist_ok=True)
+        output_dir = tempfile.mkdtemp(prefix="trainer-", dir=runs)
+    defaults: dict[str, Any] = {
+        "num_train_epochs": budget.epochs,
+        "per_device_train_batch_size": budget.batch_size,
+        # No gradients at evaluation: twice the batch fits in the same memory.
+        "per_device_eval_batch_size": 2 * budget.batch_size,
+        "learning_rate": current.learning_rate(model_name),
+        "weight_decay": 0.01,
+        "warmup_steps": 0.1,  # a float below 1 is a fraction of the training steps
+        "eval_strategy": "epoch",
+        # Batches of similar length pad less: much faster on CPU with dynamic padding.
+        "train_sampling_strategy": "group_by_length",
+        "logging_strategy": "steps",
+        # A fraction: about LOG_POINTS loss points whatever the data size.
+        "logging_steps": 1 / LOG_POINTS,
+        "logging_first_step": True,
+        "save_strategy": "no",
+        "report_to": "none",
+        "use_cpu": current.device == "cpu",
+        # pin_memory only helps (and only works without a warning) with a CUDA device.
+        "dataloader_pin_memory": current.device == "cuda",
+        "dataloader_num_workers": 0,
+        "seed": current.seed,
+        # transformers hides its bars when its logging is quieter than WARNING, which
+        # quiet_libraries() makes it: ask for the bar explicitly (BERTCOURSE_PROGRESS=0 off).
+        "disable_tqdm": not training_progress_enabled(),
+    }
+    defaults.update(overrides)
+    return TrainingArguments(output_dir=str(output_dir), **defaults)
+
+
+def collator_for(task: str, tokenizer: Any) -> Any:
+    """The dynamic-padding data collator for ``task``.
+
+    Args:
+        task: ``sequence-classification``, ``token-classification``,
+            ``question-answering`` or ``masked-lm``.
+        tokenizer: the model's tokenizer (it knows the padding token).
+
+    Returns:
+        ``DataCollatorWithPadding`` (classification, and question answering whose
+        features carry ``start_positions``/``end_positions``),
+        ``DataCollatorForTokenClassification`` (pads labels with -100) or
+        ``DataCollatorForLanguageModeling`` (masks 15 % of the tokens).
+    """
+    from transformers import (
+        DataCollatorForLanguageModeling,
+        DataCollatorForTokenClassification,
+        DataCollatorWithPadding,
+    )
+
+    if task in ("sequence-classification", "question-answering"):
+        return DataCollatorWithPadding(tokenizer)
+    if task == "token-classification":
+        return DataCollatorForTokenClassification(tokenizer)
+    if task == "masked-lm":
+        return DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
+    raise UnknownTaskError(f"unknown task {task!r}: use one of {', '.join(COLLATED_TASKS)}")
+
+
+def _trainer_parameters() -> frozenset[str]:
+    from transformers import Trainer
+
+    return frozenset(inspect.signature(Trainer.__init__).parameters) - {"self"}
+
+
+def make_trainer(
+    model: Any,
+    tokenizer: Any,
+    train_dataset: Any,
+    eval_dataset: Any = None,
+    *,
+    task: str,
+    compute_metrics: Any = None,
+    args: Any = None,
+    **overrides: Any,
+) -> Any:
+    """A ``Trainer`` for ``task`` with the course's arguments, collator and progress bar.
+
+    Args:
+        model: the model to fine-tune (``bc.load_model(task=...)``).
+        tokenizer: its tokenizer; passed as ``processing_class``.
+        train_dataset: tokenised training set.
+        eval_dataset: tokenised evaluation set, evaluated after each epoch; with
+            ``None`` (and ``args=None``) there is no evaluation.
+        task: ``sequence-classification``, ``token-classification``,
+            ``question-answering`` or ``masked-lm`` (chooses the collator).
+        compute_metrics: ``EvalPrediction -> dict`` for the evaluations.
+        args: ``TrainingArguments``; ``None`` builds them with
+            :func:`training_arguments` for this model.
+        **overrides: ``Trainer`` arguments (``data_collator``, ``callbacks``,
+            ``optimizers``...) or ``TrainingArguments`` fields (``num_train_epochs``...),
+            which replace those of ``args``.
+
+    Returns:
+        The ``Trainer``; call ``.train()``. Its bar is a ``tqdm.auto`` bar (off with
+        ``BERTCOURSE_PROGRESS=0``); a ``[bertcourse] trained ...`` line ends the run.
+
+    Raises:
+        RemovedArgumentError: an override uses a name that transformers 5 removed.
+        UnknownTaskError: ``task`` is not one of the four above.
+    """
+    import dataclasses
+
+    from transformers import PrinterCallback, ProgressCallback, Trainer
+
+    from bertcourse.progress import CourseProgressCallback, SummaryCallback
+
+    _reject_removed(overrides)
+    if task not in COLLATED_TASKS:
+        raise UnknownTaskError(f"unknown task {task!r}: use one of {', '.join(COLLATED_TASKS)}")
+    trainer_parameters = _trainer_parameters()
+    trainer_kwargs = {key: value for key, value in overrides.items() if key in trainer_parameters}
+    argument_overrides = {
+        key: value for key, value in overrides.items() if key not in trainer_parameters
+    }
+    if args is None:
+        if eval_dataset is None:
+            argument_overrides.setdefault("eval_strategy", "no")
+        args = training_arguments(model_name=_model_name_of(model), **argument_overrides)
+    elif argument_overrides:
+        args = dataclasses.replace(args, **argument_overrides)
+    trainer_kwargs.setdefault("data_collator", collator_for(task, tokenizer))
+    trainer_kwargs.setdefault("processing_class", tokenizer)
+
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_dataset,
+        eval_dataset=eval_dataset,
+        compute_metrics=compute_metrics,
+        **trainer_kwargs,
+    )
+    # One bar everywhere (see bertcourse.progress): drop the default ones, HTML included.
+    default_bars: list[type] = [ProgressCallback, PrinterCallback]
+    try:
+        from transformers.utils.notebook import NotebookProgressCallback
+
+        default_bars.append(NotebookProgressCallback)
+    except ImportError:  # pragma: no cover - depends on IPython being installed
+        pass
+    for callback in list(trainer.callback_handler.callbacks):
+        if type(callback) in default_bars:
+            trainer.remove_callback(callback)
+    if not args.disable_tqdm:
+        trainer.add_callback(CourseProgressCallback())
+    trainer.add_callback(SummaryCallback())
+    return trainer

@@ -1,0 +1,346 @@
+"""Training arguments, collators and Trainer assembly (transformers 5)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import bertcourse as bc
+from bertcourse.exceptions import UnknownTaskError
+from bertcourse.training import (
+    LOG_POINTS,
+    REMOVED_ARGUMENTS,
+    RemovedArgumentError,
+    collator_for,
+    make_trainer,
+    training_arguments,
+)
+
+
+@pytest.fixture
+def fast_cpu(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Fast mode on CPU, offline, artifacts in a temporary folder."""
+    monkeypatch.setenv("BERTCOURSE_MODE", "fast")
+    monkeypatch.setenv("BERTCOURSE_DEVICE", "cpu")
+    monkeypatch.setenv("BERTCOURSE_OFFLINE", "1")
+    monkeypatch.setenv("BERTCOURSE_ARTIFACTS", str(tmp_path / "artifacts"))
+    monkeypatch.delenv("BERTCOURSE_PROGRESS", raising=False)
+    yield bc.reset()
+    monkeypatch.undo()
+    bc.reset()
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    bc.configure(offline=True)
+    try:
+        return bc.load_tokenizer()
+    finally:
+        bc.reset()
+
+
+# ------------------------------------------------------------------ training_arguments
+
+
+def test_training_arguments_follow_the_mode(fast_cpu, tmp_path: Path) -> None:
+    args = training_arguments()
+    budget = fast_cpu.budget
+    assert args.num_train_epochs == budget.epochs
+    assert args.per_device_train_batch_size == budget.batch_size
+    assert args.learning_rate == fast_cpu.learning_rate()
+    assert args.eval_strategy == "epoch"
+    assert args.train_sampling_strategy == "group_by_length"
+    assert args.warmup_steps == pytest.approx(0.1)
+    assert args.weight_decay == pytest.approx(0.01)
+    assert args.report_to in ("none", [], ["none"])
+    assert args.save_strategy == "no"
+    assert args.use_cpu is True
+    assert args.logging_strategy == "steps"
+    assert args.logging_steps == pytest.approx(1 / LOG_POINTS)
+    assert args.seed == fast_cpu.seed
+    assert args.dataloader_num_workers == 0
+    assert args.disable_tqdm is False
+    assert Path(args.output_dir).parent == tmp_path / "artifacts" / "runs"
+
+
+def test_training_arguments_learning_rate_follows_the_model(fast_cpu) -> None:
+    assert training_arguments(model_name="bert-base-cased").learning_rate == 5e-5
+    assert training_arguments(model_name=bc.OFFLINE_ENCODER).learning_rate == 2e-4
+
+
+def test_training_arguments_full_mode_budget(fast_cpu) -> None:
+    current = bc.configure(mode="full")
+    args = training_arguments()
+    assert args.num_train_epochs == current.budget.epochs
+    assert args.learning_rate == current.learning_rate()
+
+
+def test_overrides_win(fast_cpu, tmp_path: Path) -> None:
+    args = training_arguments(
+        str(tmp_path / "out"), num_train_epochs=1, learning_rate=1e-3, eval_strategy="no"
+    )
+    assert args.output_dir == str(tmp_path / "out")
+    assert (args.num_train_epochs, args.learning_rate, args.eval_strategy) == (1, 1e-3, "no")
+
+
+def test_progress_switch_turns_the_bar_off(fast_cpu, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BERTCOURSE_PROGRESS", "0")
+    assert training_arguments().disable_tqdm is True
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED_ARGUMENTS))
+def test_removed_transformers4_names_name_the_replacement(fast_cpu, name: str) -> None:
+    with pytest.raises(RemovedArgumentError, match=f"{name}= was removed in transformers 5"):
+        training_arguments(**{name: True})
+
+
+@pytest.mark.parametrize(
+    ("name", "replacement"),
+    [
+        ("evaluation_strategy", "eval_strategy"),
+        ("group_by_length", 'train_sampling_strategy="group_by_length"'),
+        ("warmup_ratio", "warmup_steps=0.1"),
+    ],
+)
+def test_make_trainer_rejects_removed_names(fast_cpu, tokenizer, name, replacement) -> None:
+    with pytest.raises(RemovedArgumentError, match=replacement):
+        make_trainer(None, tokenizer, [], task="sequence-classification", **{name: "x"})
+
+
+# ------------------------------------------------------------------------- collators
+
+
+def test_sequence_classification_collator_pads_per_batch(tokenizer) -> None:
+    features = [
+        {**tokenizer("a short one"), "label": 1},
+        {**tokenizer("a somewhat longer sentence than the first one"), "label": 0},
+    ]
+    batch = collator_for("sequence-classification", tokenizer)(features)
+    longest = max(len(f["input_ids"]) for f in features)
+    assert batch["input_ids"].shape == (2, longest)
+    assert batch["labels"].tolist() == [1, 0]
+    assert batch["attention_mask"][0].sum().item() == len(features[0]["input_ids"])
+
+
+def test_token_classification_collator_pads_labels_with_ignore_index(tokenizer) -> None:
+    short = tokenizer("paris")
+    long = tokenizer("paris is big")
+    features = [
+        {**short, "labels": [-100] + [1] * (len(short["input_ids"]) - 2) + [-100]},
+        {**long, "labels": [-100] + [0] * (len(long["input_ids"]) - 2) + [-100]},
+    ]
+    batch = collator_for("token-classification", tokenizer)(features)
+    assert batch["labels"].shape == batch["input_ids"].shape
+    padding = len(long["input_ids"]) - len(short["input_ids"])
+    assert batch["labels"][0, -padding:].tolist() == [-100] * padding
+
+
+def test_question_answering_collator_keeps_positions(tokenizer) -> None:
+    features = [
+        {**tokenizer("who?", "bob went home"), "start_positions": 3, "end_positions": 3},
+        {**tokenizer("where?", "bob went to the market"), "start_positions": 6, "end_positions": 7},
+    ]
+    batch = collator_for("question-answering", tokenizer)(features)
+    assert batch["start_positions"].tolist() == [3, 6]
+    assert batch["end_positions"].tolist() == [3, 7]
+    assert batch["input_ids"].shape[0] == 2
+
+
+def test_masked_lm_collator_masks_and_labels_only_masked_tokens(tokenizer) -> None:
+    import torch
+
+    torch.manual_seed(0)
+    text = " ".join(["the cat sat on the mat"] * 20)
+    features = [tokenizer(text) for _ in range(4)]
+    batch = collator_for("masked-lm", tokenizer)(features)
+    labels = batch["labels"]
+    chosen = labels != -100
+    share = chosen.float().mean().item()
+    assert 0.05 < share < 0.3  # about 15 % of the tokens are picked
+    original = torch.tensor([f["input_ids"] for f in features])
+    assert torch.equal(labels[chosen], original[chosen])
+    assert (batch["input_ids"][chosen] == tokenizer.mask_token_id).any()
+    assert torch.equal(batch["input_ids"][~chosen], original[~chosen])
+
+
+def test_unknown_task_is_rejected(tokenizer) -> None:
+    with pytest.raises(UnknownTaskError, match="sequence-classification"):
+        collator_for("summarization", tokenizer)
+
+
+# ---------------------------------------------------------------- make_trainer (real)
+
+_POSITIVE = ["good", "great", "lovely", "excellent", "wonderful"]
+_NEGATIVE = ["bad", "awful", "terrible", "poor", "horrible"]
+_FILLER = ["the", "movie", "was", "food", "it", "really", "quite", "service"]
+
+
+def _sentiment_dataset(tokenizer, n: int, seed: int):
+    from datasets import Dataset
+
+    rng = random.Random(seed)
+    rows = []
+    for index in range(n):
+        label = index % 2
+        words = rng.sample(_FILLER, 3) + [rng.choice(_POSITIVE if label else _NEGATIVE)]
+        rng.shuffle(words)
+        rows.append({"text": " ".join(words), "label": label})
+    dataset = Dataset.from_list(rows)
+    return dataset.map(lambda b: tokenizer(b["text"]), batched=True, remove_columns=["text"])
+
+
+_PEOPLE = ["alice", "bob", "carol", "dave"]
+_PLACES = ["paris", "london", "berlin", "rome"]
+_WORDS = ["met", "in", "visited", "went", "to", "with", "and", "yesterday"]
+_NER_LABELS = ["O", "B-PER", "B-LOC"]
+
+
+def _ner_dataset(tokenizer, n: int, seed: int):
+    from datasets import Dataset
+
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        words, tags = [], []
+        for _ in range(rng.randint(4, 7)):
+            kind = rng.choice(["O", "O", "B-PER", "B-LOC"])
+            pool = {"O": _WORDS, "B-PER": _PEOPLE, "B-LOC": _PLACES}[kind]
+            words.append(rng.choice(pool))
+            tags.append(_NER_LABELS.index(kind))
+        rows.append({"tokens": words, "ner_tags": tags})
+
+    def align(batch):
+        encoded = tokenizer(batch["tokens"], is_split_into_words=True)
+        labels = []
+        for index, tags in enumerate(batch["ner_tags"]):
+            previous, row = None, []
+            for word in encoded.word_ids(index):
+                # Label the first sub-token of each word; skip specials and continuations.
+                row.append(-100 if word is None or word == previous else tags[word])
+                previous = word
+            labels.append(row)
+        encoded["labels"] = labels
+        return encoded
+
+    return Dataset.from_list(rows).map(align, batched=True, remove_columns=["tokens", "ner_tags"])
+
+
+@pytest.mark.slow
+def test_sequence_classification_fine_tunes(fast_cpu, tokenizer, capsys) -> None:
+    import numpy as np
+
+    from bertcourse.metrics import accuracy
+
+    bc.seed_everything()
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    train = _sentiment_dataset(tokenizer, 48, seed=1)
+    held_out = _sentiment_dataset(tokenizer, 16, seed=2)
+
+    def compute_metrics(prediction):
+        return {"accuracy": accuracy(np.argmax(prediction.predictions, -1), prediction.label_ids)}
+
+    trainer = make_trainer(
+        model,
+        tokenizer,
+        train,
+        held_out,
+        task="sequence-classification",
+        compute_metrics=compute_metrics,
+        num_train_epochs=2,
+        per_device_train_batch_size=8,
+    )
+    assert trainer.args.learning_rate == 2e-4  # MiniLM's rate, chosen from the model
+    assert trainer.processing_class is tokenizer
+    before = trainer.evaluate()["eval_loss"]
+    trainer.train()
+    history = trainer.state.log_history
+    after = [entry for entry in history if "eval_loss" in entry][-1]
+    assert after["eval_loss"] < before
+    losses = [entry["loss"] for entry in history if "loss" in entry]
+    assert len(losses) >= 6  # enough points for a training curve
+    assert np.mean(losses[-3:]) < np.mean(losses[:3])
+    assert "eval_accuracy" in after
+    output = capsys.readouterr().out
+    assert "[bertcourse] trained 12 steps" in output
+    assert "epoch 2: eval_loss" in output
+
+
+@pytest.mark.slow
+def test_token_classification_fine_tunes(fast_cpu, tokenizer) -> None:
+    import numpy as np
+
+    bc.seed_everything()
+    model = bc.load_model(
+        task="token-classification",
+        num_labels=len(_NER_LABELS),
+        id2label=dict(enumerate(_NER_LABELS)),
+        label2id={label: i for i, label in enumerate(_NER_LABELS)},
+    )
+    train = _ner_dataset(tokenizer, 48, seed=1)
+    held_out = _ner_dataset(tokenizer, 16, seed=2)
+    trainer = make_trainer(
+        model,
+        tokenizer,
+        train,
+        held_out,
+        task="token-classification",
+        num_train_epochs=2,
+        per_device_train_batch_size=8,
+    )
+    before = trainer.evaluate()["eval_loss"]
+    trainer.train()
+    history = trainer.state.log_history
+    after = [entry["eval_loss"] for entry in history if "eval_loss" in entry][-1]
+    assert after < before
+    losses = [entry["loss"] for entry in history if "loss" in entry]
+    assert np.mean(losses[-3:]) < np.mean(losses[:3])
+
+
+def test_make_trainer_without_eval_set_skips_evaluation(fast_cpu, tokenizer) -> None:
+    from transformers import ProgressCallback
+
+    from bertcourse.progress import CourseProgressCallback, SummaryCallback
+
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    train = _sentiment_dataset(tokenizer, 4, seed=0)
+    trainer = make_trainer(model, tokenizer, train, task="sequence-classification")
+    assert trainer.args.eval_strategy == "no"
+    kinds = [type(callback) for callback in trainer.callback_handler.callbacks]
+    assert CourseProgressCallback in kinds and SummaryCallback in kinds
+    assert ProgressCallback not in kinds  # the default bar is replaced, not doubled
+    assert type(trainer.data_collator).__name__ == "DataCollatorWithPadding"
+
+
+def test_make_trainer_routes_overrides(fast_cpu, tokenizer) -> None:
+    from transformers import DataCollatorWithPadding
+
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    train = _sentiment_dataset(tokenizer, 4, seed=0)
+    collator = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8)
+    args = training_arguments(eval_strategy="no")
+    trainer = make_trainer(
+        model,
+        tokenizer,
+        train,
+        task="sequence-classification",
+        args=args,
+        data_collator=collator,  # a Trainer argument
+        num_train_epochs=5,  # a TrainingArguments field
+    )
+    assert trainer.data_collator is collator
+    assert trainer.args.num_train_epochs == 5
+    assert trainer.args.learning_rate == args.learning_rate
+
+
+def test_make_trainer_without_bar(fast_cpu, tokenizer, monkeypatch) -> None:
+    from bertcourse.progress import CourseProgressCallback
+
+    monkeypatch.setenv("BERTCOURSE_PROGRESS", "0")
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    train = _sentiment_dataset(tokenizer, 4, seed=0)
+    trainer = make_trainer(model, tokenizer, train, task="sequence-classification")
+    kinds = [type(callback).__name__ for callback in trainer.callback_handler.callbacks]
+    assert CourseProgressCallback.__name__ not in kinds
+    assert "PrinterCallback" not in kinds  # no log dictionaries printed instead
