@@ -41,6 +41,7 @@ _LAZY = {
     "ModelSource": "bertcourse.models",
     "load_task": "bertcourse.data",
     "subsample": "bertcourse.data",
+    "last_source": "bertcourse.data",
     "make_trainer": "bertcourse.training",
     "training_arguments": "bertcourse.training",
     "quiet_libraries": "bertcourse.quiet",
