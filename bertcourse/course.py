@@ -7,7 +7,6 @@ the part of the course it needs is absent, so the job always reports what exists
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,38 +65,42 @@ class CourseReport:
         return "\n".join(lines)
 
 
-def _check_release(report: CourseReport) -> None:
+def _check_release(report: CourseReport, notebooks: list[Path]) -> None:
     try:
-        from autograder.release import compare_release
+        from autograder.consistency import release_differences
     except ImportError:
         report.notes.append("release check skipped: the autograder's release stage is absent")
         return
-    with tempfile.TemporaryDirectory(prefix="bertcourse-release-") as scratch:
-        differences = compare_release(
-            solutions_dir=SOLUTIONS_DIR, release_dir=RELEASE_DIR, scratch_dir=Path(scratch)
+    differences: list[str] = []
+    for notebook in notebooks:
+        differences += release_differences(
+            notebook.stem, solutions_dir=SOLUTIONS_DIR, notebooks_dir=RELEASE_DIR
         )
     report.release = (
-        "notebooks/ is what nbgrader generates from solutions/"
+        f"notebooks/ is what nbgrader generates from solutions/ ({len(notebooks)} lessons)"
         if not differences
         else "notebooks/ differs from a fresh nbgrader release: "
-        + "; ".join(differences[:5])
+        + "; ".join(differences[:3])
         + " (run `bertcourse release`)"
     )
 
 
-def _grade_solutions(report: CourseReport, notebooks: list[Path], output_dir: Path) -> None:
+def _grade_solutions(report: CourseReport, notebooks: list[Path]) -> None:
     try:
-        from autograder.grade import grade_notebook
+        from autograder.lessons_loader import available_lessons, load_lesson
+        from autograder.runner import grade_notebook
     except ImportError:
         report.notes.append("grading skipped: the autograder is absent")
         return
+    graded = set(available_lessons())
     for notebook in notebooks:
-        try:
-            result = grade_notebook(notebook=notebook, student="solution")
-        except LookupError as error:  # a lesson without autograder checks yet
-            report.notes.append(f"{notebook.stem}: not graded ({error})")
+        if notebook.stem not in graded:
+            report.notes.append(f"{notebook.stem}: no autograder checks yet, not graded")
             continue
-        report.grades[notebook.stem] = (result.score, result.max_score)
+        result = grade_notebook(
+            path=notebook, lesson=load_lesson(notebook.stem), student="solution"
+        )
+        report.grades[notebook.stem] = (result.total, result.max_points)
 
 
 def run_course(
@@ -121,8 +124,8 @@ def run_course(
     start = time.perf_counter()
     report = CourseReport()
     output = Path(output_dir)
-    _check_release(report)
     notebooks = lesson_notebooks(SOLUTIONS_DIR, lessons)
+    _check_release(report, notebooks)
     if not notebooks:
         report.notes.append(f"no lesson notebooks under {SOLUTIONS_DIR}")
     # Fast mode unless the caller chose otherwise: this job must fit a laptop CPU.
@@ -132,6 +135,6 @@ def run_course(
         report.runs.append(run)
         tqdm.write(f"{run.lesson}: {'ok' if run.ok else 'FAILED'} in {run.seconds:.0f} s")
     if grade:
-        _grade_solutions(report, notebooks, output)
+        _grade_solutions(report, notebooks)
     report.seconds = time.perf_counter() - start
     return report

@@ -1,0 +1,59 @@
+"""Checks of lesson 00_quickstart: ``predicted_labels`` and the padding concept check.
+
+References are computed here with NumPy; no model is loaded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import Lesson, assert_close
+
+LESSON = Lesson("00_quickstart", setup="import numpy as np", run="solutions")
+
+
+@LESSON.check("predicted_labels_tests", points=0.5)
+def argmax_of_each_row(student):
+    """One label per row: the index of the largest logit."""
+    logits = np.array([[0.1, 2.0, -1.0], [3.0, 0.0, 1.0]])
+    got = np.asarray(student.predicted_labels(logits))
+    assert got.shape == (2,), f"expected one label per row (shape (2,)), got shape {got.shape}"
+    assert_close(got.tolist(), [1, 0], what="predicted_labels(logits)")
+
+
+@LESSON.check("predicted_labels_tests", points=0.5, hidden=True)
+def random_logits_of_any_shape(student, rng):
+    """Partial credit: the share of random logit matrices labelled right."""
+    right = 0
+    for _ in range(10):
+        rows, classes = int(rng.integers(1, 40)), int(rng.integers(2, 9))
+        logits = rng.normal(size=(rows, classes))
+        got = np.asarray(student.predicted_labels(logits)).tolist()
+        right += got == logits.argmax(axis=1).tolist()
+    return right / 10
+
+
+@LESSON.check("answer_padding_tests", points=1, hidden=True)
+def padding_answer(student):
+    assert student.value("ANSWER_PADDING") == "b"
+
+
+LESSON.mutant(
+    "predicted_labels",
+    "argmax over the wrong axis",
+    """
+import numpy as np
+def predicted_labels(logits):
+    return np.asarray(logits).argmax(axis=0)
+""",
+)
+LESSON.mutant(
+    "predicted_labels",
+    "argmin instead of argmax",
+    """
+import numpy as np
+def predicted_labels(logits):
+    return np.asarray(logits).argmin(axis=-1)
+""",
+)
+LESSON.mutant("answer_padding", "wrong concept answer", 'ANSWER_PADDING = "a"')

@@ -1,0 +1,35 @@
+"""nbgrader configuration of the course: nbgrader's folders mapped onto this repository.
+
+* ``solutions/<lesson>/<lesson>.ipynb`` is nbgrader's *source* (instructor version);
+* ``notebooks/<lesson>/`` is nbgrader's *release* (students' version, generated: run
+  ``bertcourse release``, never edit by hand);
+* assignments are the lesson ids; ``submitted/``, ``autograded/``, ``feedback/`` and
+  ``gradebook.db`` are nbgrader's working state (git-ignored).
+
+Feedback never shows hidden tests: their source is removed and the outputs of the cells
+that held them (a failed hidden test's traceback quotes the test) are replaced by a note.
+"""
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from autograder.nbgrader_plugins import ClearHiddenTestOutputs, FeedbackClearHiddenTests
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# Each lesson is one notebook named after it.
+c.CourseDirectory.notebook_id = "*"
+# Lessons ship small helper files next to the notebook; nothing big belongs there.
+c.CourseDirectory.max_file_size = 10_000
+
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTestOutputs,
+    FeedbackClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]
