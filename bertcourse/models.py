@@ -168,7 +168,9 @@ def load_model(name: str | None = None, *, task: Task = "encoder", **kwargs: Any
     source = resolve_model(name)
     if source.origin in {"packaged"} or source.substituted:
         notify(source.describe())
-    if task == "masked-lm" and source.origin == "packaged":
+    # The packaged encoder has no MLM head anywhere (its Hub repository has none either):
+    # whatever its origin, it gets the head the course trained for it.
+    if task == "masked-lm" and (source.origin == "packaged" or source.requested == OFFLINE_ENCODER):
         from bertcourse.fillmask import load_offline_mlm
 
         model = load_offline_mlm()
