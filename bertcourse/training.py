@@ -171,6 +171,29 @@ def _trainer_parameters() -> frozenset[str]:
     return frozenset(inspect.signature(Trainer.__init__).parameters) - {"self"}
 
 
+def _course_trainer_class() -> type:
+    """``Trainer`` whose evaluation and prediction keep the dataset's row order.
+
+    transformers 5 applies ``train_sampling_strategy="group_by_length"`` to evaluation
+    too: ``trainer.predict(dataset)`` then returns rows in a length-grouped order, and
+    anything that pairs predictions with dataset rows (QA span decoding, tables of
+    errors) silently mixes examples up. Metrics computed from the returned label_ids
+    were right; everything else was not.
+    """
+    from torch.utils.data import SequentialSampler
+    from transformers import Trainer
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    class CourseTrainer(Trainer):
+        def _get_eval_sampler(self, eval_dataset: Any) -> Any:
+            sampler = super()._get_eval_sampler(eval_dataset)
+            if isinstance(sampler, LengthGroupedSampler):
+                return SequentialSampler(eval_dataset)
+            return sampler
+
+    return CourseTrainer
+
+
 def make_trainer(
     model: Any,
     tokenizer: Any,
@@ -209,9 +232,11 @@ def make_trainer(
     """
     import dataclasses
 
-    from transformers import PrinterCallback, ProgressCallback, Trainer
+    from transformers import PrinterCallback, ProgressCallback
 
     from bertcourse.progress import CourseProgressCallback, SummaryCallback
+
+    Trainer = _course_trainer_class()
 
     _reject_removed(overrides)
     if task not in COLLATED_TASKS:

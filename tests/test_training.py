@@ -344,3 +344,36 @@ def test_make_trainer_without_bar(fast_cpu, tokenizer, monkeypatch) -> None:
     kinds = [type(callback).__name__ for callback in trainer.callback_handler.callbacks]
     assert CourseProgressCallback.__name__ not in kinds
     assert "PrinterCallback" not in kinds  # no log dictionaries printed instead
+
+
+def test_predict_keeps_the_dataset_order(fast_cpu, tokenizer) -> None:
+    """Predictions pair with dataset rows although training batches are length-grouped.
+
+    transformers 5 also length-groups evaluation batches under
+    train_sampling_strategy="group_by_length"; make_trainer must undo that for
+    evaluation, or QA decoding and error tables pair predictions with the wrong rows.
+    """
+    import numpy as np
+    from datasets import Dataset
+
+    # Lengths vary a lot and are not sorted, so a length-grouped order would differ.
+    texts = [" ".join(["word"] * n) for n in (3, 40, 7, 25, 1, 33, 12, 5, 48, 2, 19, 9)] * 3
+    data = Dataset.from_dict({"text": texts, "label": [0] * len(texts)})
+    data = data.map(lambda b: tokenizer(b["text"]), batched=True, remove_columns=["text"])
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    trainer = make_trainer(
+        model, tokenizer, data, task="sequence-classification", per_device_eval_batch_size=4
+    )
+    assert trainer.args.train_sampling_strategy == "group_by_length"
+    sampler = trainer._get_eval_sampler(data)
+    assert list(sampler) == list(range(len(data)))
+    # And end to end: each row's prediction equals that row predicted on its own.
+    output = trainer.predict(data)
+    import torch
+
+    model.eval()
+    for index in (0, 1, 8, 20, 35):
+        row = {k: torch.tensor([v]) for k, v in data[index].items() if k != "label"}
+        with torch.no_grad():
+            alone = model(**row).logits[0].numpy()
+        np.testing.assert_allclose(output.predictions[index], alone, atol=1e-4)

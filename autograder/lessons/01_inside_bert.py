@@ -1,0 +1,387 @@
+"""Checks of lesson 01_inside_bert: mean_pool, mask_tokens and the three concept checks.
+
+References are computed here, in the grader: mean pooling with a per-row loop, the
+masking proportions of BERT's pre-training (and of
+``transformers.DataCollatorForLanguageModeling``) measured with
+``bertcourse.inside.masking_statistics``. No model is loaded: the masking checks build
+batches of random token ids around the offline tokenizer's special tokens.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+
+from autograder import Fixture, Lesson, assert_close
+from bertcourse.inside import masking_statistics
+
+LESSON = Lesson(
+    "01_inside_bert",
+    setup="import torch\nimport bertcourse as bc\ntokenizer = bc.load_tokenizer()",
+    run="solutions",
+)
+
+TOKENIZER = Fixture("tokenizer")
+
+
+@functools.lru_cache(maxsize=1)
+def reference_tokenizer():
+    """The tokenizer ``Fixture("tokenizer")`` builds in the worker (offline, fast mode)."""
+    from transformers import AutoTokenizer
+
+    from bertcourse.models import offline_encoder_path
+
+    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
+
+
+# --------------------------------------------------------------------------------------
+# mean_pool (3 points)
+# --------------------------------------------------------------------------------------
+
+
+def reference_mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros((hidden.shape[0], hidden.shape[2]), dtype=np.float64)
+    for row in range(hidden.shape[0]):
+        keep = mask[row].astype(bool)
+        if keep.any():
+            out[row] = hidden[row][keep].mean(axis=0)
+    return out
+
+
+@LESSON.check("mean_pool_tests", points=0.5)
+def mean_pool_ignores_the_padded_position(student):
+    """The notebook's example: the padded vector [100, 100] must not count."""
+    hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [100.0, 100.0]]])
+    got = student.mean_pool(hidden, torch.tensor([[1, 1, 0]]))
+    assert np.shape(got) == (1, 2), f"expected shape (1, 2), got {np.shape(got)}"
+    assert_close(np.asarray(got).tolist(), [[2.0, 3.0]], what="mean_pool(...)", rel=1e-5)
+
+
+@LESSON.check("mean_pool_tests", points=1.5, hidden=True)
+def mean_pool_on_random_batches(student, rng):
+    """Partial credit: random batches with random padding masks."""
+    right = 0
+    for _ in range(10):
+        batch, tokens, width = (int(x) for x in rng.integers(1, 9, size=3))
+        hidden = rng.normal(size=(batch, tokens, width)).astype(np.float32)
+        mask = (rng.random((batch, tokens)) < 0.6).astype(np.int64)
+        mask[:, 0] = 1
+        got = student.mean_pool(torch.from_numpy(hidden), torch.from_numpy(mask))
+        expected = reference_mean_pool(hidden, mask)
+        right += np.shape(got) == expected.shape and np.allclose(got, expected, atol=1e-5)
+    return right / 10
+
+
+@LESSON.check("mean_pool_tests", points=0.5, hidden=True)
+def mean_pool_of_an_all_padding_row_is_zero(student):
+    """A row whose mask is all zeros gives zeros, not nan."""
+    hidden = torch.arange(24, dtype=torch.float32).reshape(2, 4, 3)
+    got = np.asarray(student.mean_pool(hidden, torch.tensor([[1, 1, 0, 0], [0, 0, 0, 0]])))
+    assert not np.isnan(got).any()
+    assert_close(got[1].tolist(), [0.0, 0.0, 0.0], what="the all-padding row")
+    assert_close(got[0].tolist(), [1.5, 2.5, 3.5], what="the first row", rel=1e-5)
+
+
+@LESSON.check("mean_pool_tests", points=0.5, hidden=True)
+def mean_pool_leaves_its_inputs_alone(student):
+    """The tensors passed in are not modified."""
+    unchanged = student.eval(
+        "(lambda h, m: (mean_pool(h, m), bool(torch.equal(h, torch.ones(2, 3, 4))), "
+        "bool(torch.equal(m, torch.tensor([[1, 1, 0], [1, 0, 0]])))))"
+        "(torch.ones(2, 3, 4), torch.tensor([[1, 1, 0], [1, 0, 0]]))"
+    )
+    assert unchanged[1] and unchanged[2]
+
+
+# --------------------------------------------------------------------------------------
+# mask_tokens (4 points)
+# --------------------------------------------------------------------------------------
+
+
+def synthetic_batch(
+    rng: np.random.Generator, rows: int, length: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """[CLS] random ids [SEP] [PAD]...: rows of varied length, and their special mask."""
+    tokenizer = reference_tokenizer()
+    ids = rng.integers(1000, len(tokenizer), size=(rows, length))
+    for row in range(rows):
+        size = int(rng.integers(4, length + 1))
+        ids[row, 0] = tokenizer.cls_token_id
+        ids[row, size - 1] = tokenizer.sep_token_id
+        ids[row, size:] = tokenizer.pad_token_id
+    special = np.isin(ids, tokenizer.all_special_ids).astype(np.int64)
+    return torch.from_numpy(ids), torch.from_numpy(special)
+
+
+def _statistics(ids: torch.Tensor, special: torch.Tensor, result) -> object:
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        "mask_tokens must return a pair (masked_input_ids, labels)"
+    )
+    masked, labels = (np.asarray(part) for part in result)
+    assert masked.shape == tuple(ids.shape) and labels.shape == tuple(ids.shape), (
+        "masked_input_ids and labels must have the batch's shape"
+    )
+    return masking_statistics(ids, masked, labels, special, reference_tokenizer().mask_token_id)
+
+
+# The first check that needs the tokenizer builds it in the worker and here: allow for that.
+@LESSON.check("mask_tokens_tests", points=1, timeout=30)
+def mask_tokens_keeps_the_rules(student, rng):
+    """Labels hold the original ids; special tokens and padding are never selected."""
+    ids, special = synthetic_batch(rng, 8, 16)
+    masked, labels = (np.asarray(part) for part in student.mask_tokens(ids, TOKENIZER))
+    original = ids.numpy()
+    chosen = labels != -100
+    assert masked.shape == original.shape and labels.shape == original.shape, "keep the shape"
+    assert (labels[chosen] == original[chosen]).all(), "labels must hold the ORIGINAL ids"
+    assert not chosen[special.numpy().astype(bool)].any(), "special tokens/padding were selected"
+    assert (masked[~chosen] == original[~chosen]).all(), "an unselected token was changed"
+
+
+@LESSON.check("mask_tokens_tests", points=1.5, hidden=True, timeout=20)
+def mask_tokens_proportions(student, rng):
+    """Partial credit: 15 % selected; of those 80 % [MASK], 10 % random, 10 % unchanged."""
+    ids, special = synthetic_batch(rng, 600, 64)
+    stats = _statistics(ids, special, student.mask_tokens(ids, TOKENIZER))
+    within = [
+        abs(stats.selected - 0.15) < 0.01,
+        abs(stats.to_mask - 0.8) < 0.025,
+        abs(stats.to_random - 0.1) < 0.02,
+        abs(stats.unchanged - 0.1) < 0.02,
+    ]
+    assert stats.special_selected == 0 and stats.unselected_changed == 0
+    return sum(within) / len(within)
+
+
+@LESSON.check("mask_tokens_tests", points=0.5, hidden=True, timeout=20)
+def mask_tokens_uses_mlm_probability(student, rng):
+    """mlm_probability=0.3 selects ~30 %; 0 selects nothing."""
+    ids, special = synthetic_batch(rng, 400, 64)
+    stats = _statistics(ids, special, student.mask_tokens(ids, TOKENIZER, mlm_probability=0.3))
+    assert abs(stats.selected - 0.3) < 0.015
+    masked, labels = (
+        np.asarray(p) for p in student.mask_tokens(ids, TOKENIZER, mlm_probability=0.0)
+    )
+    assert (labels == -100).all() and (masked == ids.numpy()).all()
+
+
+@LESSON.check("mask_tokens_tests", points=0.5, hidden=True, timeout=20)
+def mask_tokens_draws_from_the_generator(student):
+    """The same generator seed gives the same masking; another seed another one."""
+    call = (
+        "mask_tokens(torch.randint(1000, 30000, (64, 48), generator=torch.Generator()"
+        ".manual_seed(0)), tokenizer, generator=torch.Generator().manual_seed({seed}))"
+    )
+    first, again, other = (student.eval(call.format(seed=s)) for s in (5, 5, 6))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True)), (
+        "same seed, different masks"
+    )
+    assert not np.array_equal(first[1], other[1]), "different seeds gave the same masks"
+
+
+@LESSON.check("mask_tokens_tests", points=0.5, hidden=True, timeout=20)
+def mask_tokens_random_ids_and_input(student):
+    """Random replacements are vocabulary ids; the input tensor is left unchanged."""
+    result = student.eval(
+        "(lambda ids: (mask_tokens(ids, tokenizer, mlm_probability=0.5), "
+        "bool(torch.equal(ids, torch.full((64, 48), 2000)))))(torch.full((64, 48), 2000))"
+    )
+    (masked, _labels), unchanged = result
+    assert unchanged, "mask_tokens changed the input tensor"
+    assert masked.min() >= 0 and masked.max() < len(reference_tokenizer())
+
+
+# --------------------------------------------------------------------------------------
+# concept checks (1 point each)
+# --------------------------------------------------------------------------------------
+
+_ANSWERS = {"answer_q1_tests": ("ANSWER_Q1", "b"), "answer_q2_tests": ("ANSWER_Q2", "c"),
+            "answer_q3_tests": ("ANSWER_Q3", "a")}  # fmt: skip
+
+
+def _answer_check(variable: str, right: str):
+    def check(student):
+        got = student.value(variable)
+        assert isinstance(got, str) and got.strip().lower() == right
+
+    check.__doc__ = f"{variable} is right."
+    return check
+
+
+for _grade_id, (_variable, _right) in _ANSWERS.items():
+    LESSON.check(_grade_id, points=1, hidden=True, name=f"{_variable.lower()}_is_right")(
+        _answer_check(_variable, _right)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Mutants
+# --------------------------------------------------------------------------------------
+
+LESSON.mutant(
+    "mean_pool",
+    "averages over padding too",
+    """
+def mean_pool(last_hidden_state, attention_mask):
+    return last_hidden_state.mean(dim=1)
+""",
+)
+LESSON.mutant(
+    "mean_pool",
+    "divides the masked sum by the padded length",
+    """
+def mean_pool(last_hidden_state, attention_mask):
+    mask = attention_mask.unsqueeze(-1).float()
+    return (last_hidden_state * mask).sum(dim=1) / last_hidden_state.shape[1]
+""",
+)
+LESSON.mutant(
+    "mean_pool",
+    "nan for an all-padding row",
+    """
+def mean_pool(last_hidden_state, attention_mask):
+    mask = attention_mask.unsqueeze(-1).float()
+    return (last_hidden_state * mask).sum(dim=1) / mask.sum(dim=1)
+""",
+)
+LESSON.mutant(
+    "mean_pool",
+    "zeroes the padding in place",
+    """
+def mean_pool(last_hidden_state, attention_mask):
+    last_hidden_state[attention_mask == 0] = 0
+    counts = attention_mask.sum(dim=1, keepdim=True).clamp(min=1)
+    return last_hidden_state.sum(dim=1) / counts
+""",
+)
+LESSON.mutant(
+    "mean_pool",
+    "the [CLS] vector",
+    """
+def mean_pool(last_hidden_state, attention_mask):
+    return last_hidden_state[:, 0]
+""",
+)
+
+_MASK_HEAD = """
+import torch
+def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
+    input_ids = torch.as_tensor(input_ids)
+    labels = input_ids.clone()
+    masked = input_ids.clone()
+    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
+"""
+_MASK_TAIL = """
+    labels[~selected] = -100
+    draw = torch.rand(input_ids.shape, generator=generator)
+    to_mask = selected & (draw < 0.8)
+    to_random = selected & (draw >= 0.8) & (draw < 0.9)
+    masked[to_mask] = tokenizer.mask_token_id
+    random_ids = torch.randint(len(tokenizer), input_ids.shape, generator=generator)
+    masked[to_random] = random_ids[to_random]
+    return masked, labels
+"""
+LESSON.mutant(
+    "mask_tokens",
+    "special tokens and padding can be selected",
+    _MASK_HEAD
+    + """
+    probability = torch.full(input_ids.shape, float(mlm_probability))
+    selected = torch.bernoulli(probability, generator=generator).bool()
+"""
+    + _MASK_TAIL,
+)
+LESSON.mutant(
+    "mask_tokens",
+    "mlm_probability ignored (always 0.15)",
+    _MASK_HEAD
+    + """
+    probability = torch.full(input_ids.shape, 0.15)
+    probability.masked_fill_(never, 0.0)
+    selected = torch.bernoulli(probability, generator=generator).bool()
+"""
+    + _MASK_TAIL,
+)
+LESSON.mutant(
+    "mask_tokens",
+    "every selected token becomes [MASK]",
+    """
+import torch
+def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
+    input_ids = torch.as_tensor(input_ids)
+    labels, masked = input_ids.clone(), input_ids.clone()
+    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
+    probability = torch.full(input_ids.shape, float(mlm_probability)).masked_fill(never, 0.0)
+    selected = torch.bernoulli(probability, generator=generator).bool()
+    labels[~selected] = -100
+    masked[selected] = tokenizer.mask_token_id
+    return masked, labels
+""",
+)
+LESSON.mutant(
+    "mask_tokens",
+    "80/10/10 applied to all tokens, not to the selected ones",
+    """
+import torch
+def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
+    input_ids = torch.as_tensor(input_ids)
+    labels, masked = input_ids.clone(), input_ids.clone()
+    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
+    probability = torch.full(input_ids.shape, float(mlm_probability)).masked_fill(never, 0.0)
+    selected = torch.bernoulli(probability, generator=generator).bool()
+    labels[~selected] = -100
+    draw = torch.rand(input_ids.shape, generator=generator)
+    masked[(draw < 0.8) & ~never] = tokenizer.mask_token_id
+    return masked, labels
+""",
+)
+LESSON.mutant(
+    "mask_tokens",
+    "labels -100 at the selected positions instead of the others",
+    _MASK_HEAD
+    + """
+    probability = torch.full(input_ids.shape, float(mlm_probability))
+    probability.masked_fill_(never, 0.0)
+    selected = torch.bernoulli(probability, generator=generator).bool()
+    labels[selected] = -100
+    draw = torch.rand(input_ids.shape, generator=generator)
+    masked[selected & (draw < 0.8)] = tokenizer.mask_token_id
+    return masked, labels
+""",
+)
+LESSON.mutant(
+    "mask_tokens",
+    "ignores the generator",
+    _MASK_HEAD
+    + """
+    probability = torch.full(input_ids.shape, float(mlm_probability))
+    probability.masked_fill_(never, 0.0)
+    selected = torch.bernoulli(probability).bool()
+    generator = None
+"""
+    + _MASK_TAIL,
+)
+LESSON.mutant(
+    "mask_tokens",
+    "masks the input tensor in place",
+    """
+import torch
+def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
+    labels = input_ids.clone()
+    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
+    probability = torch.full(input_ids.shape, float(mlm_probability)).masked_fill(never, 0.0)
+    selected = torch.bernoulli(probability, generator=generator).bool()
+    labels[~selected] = -100
+    draw = torch.rand(input_ids.shape, generator=generator)
+    input_ids[selected & (draw < 0.8)] = tokenizer.mask_token_id
+    random_ids = torch.randint(len(tokenizer), input_ids.shape, generator=generator)
+    to_random = selected & (draw >= 0.8) & (draw < 0.9)
+    input_ids[to_random] = random_ids[to_random]
+    return input_ids, labels
+""",
+)
+LESSON.mutant("answer_q1", "wrong concept answer", 'ANSWER_Q1 = "a"')
+LESSON.mutant("answer_q2", "wrong concept answer", 'ANSWER_Q2 = "b"')
+LESSON.mutant("answer_q3", "wrong concept answer", 'ANSWER_Q3 = "d"')

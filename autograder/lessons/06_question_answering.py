@@ -1,0 +1,793 @@
+"""Checks of lesson 06_question_answering: training features, span decoding, SQuAD metrics.
+
+References are computed here, in the grader: the answer's token span from the offline
+tokenizer's offsets (both usual conventions are accepted; they differ only when an
+answer starts or ends on whitespace), a brute-force span decoder, and
+``bertcourse.metrics`` (the official SQuAD v1.1 logic) for the metrics. Contexts are
+generated from a word list; no data set or model is loaded, nothing is trained.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from autograder import Fixture, Lesson, assert_close
+from bertcourse import metrics
+
+LESSON = Lesson(
+    "06_question_answering",
+    setup="import numpy as np\nimport bertcourse as bc\ntokenizer = bc.load_tokenizer()",
+    run="solutions",
+)
+
+TOKENIZER = Fixture("tokenizer")
+
+#: Words for generated contexts: plain words, numbers with commas, pieces of
+#: hyphenated names and words that WordPiece splits.
+WORDS = [
+    "railway", "climbs", "from", "Kleine", "Scheidegg", "to", "the", "Jungfraujoch", "station",
+    "highest", "in", "Europe", "construction", "began", "1896", "line", "opened", "1912",
+    "tunnel", "through", "Eiger", "and", "Monch", "3,454", "metres", "Guyer-Zeller",
+    "industrialist", "glacier", "viewpoint", "visitors", "summit", "electric", "cogwheel",
+    "Grindelwald", "snow",
+]  # fmt: skip
+
+TOY_CONTEXT = (
+    "The Jungfrau railway climbs from Kleine Scheidegg to the Jungfraujoch, the highest "
+    "railway station in Europe. Construction began in 1896 and the line opened in 1912. "
+    "Most of the line runs inside a tunnel through the Eiger and the Monch."
+)
+
+
+@functools.lru_cache(maxsize=1)
+def reference_tokenizer():
+    """The tokenizer ``Fixture("tokenizer")`` builds in the worker (offline, fast mode)."""
+    from transformers import AutoTokenizer
+
+    from bertcourse.models import offline_encoder_path
+
+    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
+
+
+# --------------------------------------------------------------------------------------
+# prepare_train_features (3 points)
+# --------------------------------------------------------------------------------------
+
+
+def random_examples(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
+    """SQuAD-shaped examples: word-list contexts, answers of 1-4 whole words."""
+    examples: dict[str, list[Any]] = {"id": [], "question": [], "context": [], "answers": []}
+    for index in range(n):
+        words = [str(w) for w in rng.choice(WORDS, size=int(rng.integers(8, 70)))]
+        for cut in range(7, len(words), 9):  # sentences, so punctuation sits next to words
+            words[cut] += "."
+        context = " ".join(words)
+        first = int(rng.integers(0, len(words)))
+        last = min(len(words) - 1, first + int(rng.integers(0, 4)))
+        start = len(" ".join(words[:first])) + (1 if first else 0)
+        text = " ".join(words[first : last + 1]).rstrip(".")
+        assert context[start : start + len(text)] == text
+        examples["id"].append(f"r{index}")
+        examples["question"].append(f"What about {rng.choice(WORDS)} {rng.choice(WORDS)}?")
+        examples["context"].append(context)
+        examples["answers"].append({"text": [text], "answer_start": [start]})
+    return examples
+
+
+def reference_spans(
+    examples: dict[str, list[Any]], max_length: int, stride: int
+) -> tuple[list[list[int]], list[set[tuple[int, int]]]]:
+    """Input ids of every feature and the accepted (start, end) labels of each."""
+    tokenizer = reference_tokenizer()
+    encoded = tokenizer(
+        [q.strip() for q in examples["question"]],
+        examples["context"],
+        truncation="only_second",
+        max_length=max_length,
+        stride=stride,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+    )
+    accepted: list[set[tuple[int, int]]] = []
+    for i, offsets in enumerate(encoded["offset_mapping"]):
+        answers = examples["answers"][encoded["overflow_to_sample_mapping"][i]]
+        first_char = answers["answer_start"][0]
+        end_char = first_char + len(answers["text"][0])
+        context = [k for k, s in enumerate(encoded.sequence_ids(i)) if s == 1]
+        if offsets[context[0]][0] > first_char or offsets[context[-1]][1] < end_char:
+            accepted.append({(0, 0)})
+            continue
+        # The Hugging Face course's convention and the tightest covering span.
+        course = (
+            max(k for k in context if offsets[k][0] <= first_char),
+            min(k for k in context if offsets[k][1] >= end_char),
+        )
+        tight = (
+            min(k for k in context if offsets[k][1] > first_char),
+            max(k for k in context if offsets[k][0] < end_char),
+        )
+        accepted.append({course, tight})
+    return [list(ids) for ids in encoded["input_ids"]], accepted
+
+
+def _features(output: Any) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    assert isinstance(output, dict), "return the tokenizer's output (a dict-like BatchEncoding)"
+    for key in ("input_ids", "start_positions", "end_positions"):
+        assert key in output, f"the output has no {key!r}"
+    ids = [[int(t) for t in row] for row in output["input_ids"]]
+    pairs = [
+        (int(s), int(e))
+        for s, e in zip(output["start_positions"], output["end_positions"], strict=True)
+    ]
+    assert len(pairs) == len(ids), "one start and one end position per feature"
+    return ids, pairs
+
+
+def _fraction_right(student, examples, max_length: int, stride: int) -> float:
+    expected_ids, accepted = reference_spans(examples, max_length, stride)
+    got_ids, pairs = _features(
+        student.prepare_train_features(examples, TOKENIZER, max_length=max_length, stride=stride)
+    )
+    assert got_ids == expected_ids, (
+        "the features differ from the tokenizer's windows (truncation='only_second', "
+        "max_length, stride, return_overflowing_tokens=True, no padding)"
+    )
+    return sum(pair in ok for pair, ok in zip(pairs, accepted, strict=True)) / len(accepted)
+
+
+def _toy(answer: str, start: int | None = None) -> dict[str, list[Any]]:
+    start = TOY_CONTEXT.index(answer) if start is None else start
+    return {
+        "id": ["toy"],
+        "question": ["When did the line open?"],
+        "context": [TOY_CONTEXT],
+        "answers": [{"text": [answer], "answer_start": [start]}],
+    }
+
+
+# The first check that needs the tokenizer builds it in the worker and here: allow for that.
+@LESSON.check("prepare_train_features_tests", points=0.75, timeout=30)
+def train_features_on_the_notebook_example(student):
+    """The notebook's example: one window at 384 tokens, several at 32, all labelled right."""
+    assert _fraction_right(student, _toy("1912"), 384, 128) == 1.0, "wrong span at max_length=384"
+    assert _fraction_right(student, _toy("1912"), 32, 8) == 1.0, "wrong span in a 32-token window"
+
+
+@LESSON.check("prepare_train_features_tests", points=1.5, hidden=True, timeout=20)
+def train_features_on_random_contexts(student, rng):
+    """Partial credit: the fraction of features labelled right over several window sizes."""
+    examples = random_examples(rng, 24)
+    fractions = [_fraction_right(student, examples, m, s) for m, s in ((32, 8), (48, 16), (96, 24))]
+    return float(np.mean(fractions))
+
+
+@LESSON.check("prepare_train_features_tests", points=0.5, hidden=True)
+def train_features_at_the_edges_of_the_context(student):
+    """Answers at the very start and the very end of the context, and across a window edge."""
+    edge = {key: _toy("The Jungfrau", 0)[key] + _toy("Monch.")[key] for key in _toy("x", 0)}
+    assert _fraction_right(student, edge, 384, 128) == 1.0
+    assert _fraction_right(student, _toy("Kleine Scheidegg to the Jungfraujoch"), 24, 4) == 1.0
+
+
+@LESSON.check("prepare_train_features_tests", points=0.25, hidden=True)
+def train_features_drop_what_the_model_cannot_take(student):
+    """offset_mapping and overflow_to_sample_mapping are removed from the output."""
+    output = student.prepare_train_features(_toy("1912"), TOKENIZER, max_length=32, stride=8)
+    assert "offset_mapping" not in output and "overflow_to_sample_mapping" not in output
+
+
+# --------------------------------------------------------------------------------------
+# decode_answer (3 points)
+# --------------------------------------------------------------------------------------
+
+TOY_TEXT = "Marie Curie won two Nobel prizes"
+TOY_OFFSETS = [
+    None,
+    None,
+    None,
+    None,
+    (0, 5),
+    (6, 11),
+    (12, 15),
+    (16, 19),
+    (20, 25),
+    (26, 32),
+    None,
+]
+TOY_START = [0.0, 9.0, 0.0, 0.0, 1.0, 0.5, 0.2, 3.0, 0.1, 0.0, 8.0]
+TOY_END = [0.0, 0.0, 9.0, 0.0, 0.2, 4.0, 0.0, 0.3, 0.5, 2.5, 8.0]
+
+
+def brute_force_span(
+    starts: np.ndarray, ends: np.ndarray, offsets: list, max_answer_length: int
+) -> tuple[float, int, int] | None:
+    """(score, start_char, end_char) of the best valid pair, over all pairs."""
+    best = None
+    for a in range(len(offsets)):
+        for b in range(a, min(len(offsets), a + max_answer_length)):
+            if offsets[a] is None or offsets[b] is None:
+                continue
+            score = float(starts[a] + ends[b])
+            if best is None or score > best[0]:
+                best = (score, offsets[a][0], offsets[b][1])
+    return best
+
+
+def random_feature(rng: np.random.Generator) -> tuple[str, list, np.ndarray, np.ndarray]:
+    """A feature: question tokens (None), context words, [SEP], then batch padding."""
+    n_words = int(rng.integers(2, 30))
+    words = [f"w{k}" for k in range(n_words)]
+    text = " ".join(words)
+    offsets: list = [None] * int(rng.integers(2, 6))
+    position = 0
+    for word in words:
+        offsets.append((position, position + len(word)))
+        position += len(word) + 1
+    offsets.append(None)
+    padding = int(rng.integers(0, 4))
+    starts = rng.normal(size=len(offsets) + padding)
+    ends = rng.normal(size=len(offsets) + padding)
+    return text, offsets, starts, ends
+
+
+def _span_of(answer: Any) -> tuple[str, int, int, float]:
+    assert isinstance(answer, dict), "decode_answer returns a dict (or None)"
+    return str(answer["answer"]), int(answer["start"]), int(answer["end"]), float(answer["score"])
+
+
+@LESSON.check("decode_answer_tests", points=0.75)
+def decode_answer_on_the_notebook_example(student):
+    """The notebook's example: 'two Nobel prizes', not the question's argmax."""
+    got = student.decode_answer(TOY_START, TOY_END, TOY_OFFSETS, TOY_TEXT)
+    assert got is not None, "there are valid spans: decode_answer returned None"
+    text, start, end, score = _span_of(got)
+    assert text == "two Nobel prizes", f"expected 'two Nobel prizes', got {text!r}"
+    assert (start, end) == (16, 32), f"expected start/end characters (16, 32), got {(start, end)}"
+    assert_close(score, 5.5, what="the score (start logit + end logit)")
+
+
+@LESSON.check("decode_answer_tests", points=1.25, hidden=True, timeout=20)
+def decode_answer_on_random_features(student, rng):
+    """Partial credit: the best valid span of random features (n_best covers every token)."""
+    right = 0
+    for _ in range(20):
+        text, offsets, starts, ends = random_feature(rng)
+        max_length = int(rng.integers(1, 8))
+        expected = brute_force_span(starts, ends, offsets, max_length)
+        got = student.decode_answer(
+            starts.tolist(),
+            ends.tolist(),
+            offsets,
+            text,
+            n_best=len(starts),
+            max_answer_length=max_length,
+        )
+        if got is None or expected is None:
+            right += got is None and expected is None
+            continue
+        answer, start, end, score = _span_of(got)
+        right += (
+            (start, end) == expected[1:]
+            and answer == text[start:end]
+            and abs(score - expected[0]) < 1e-6
+        )
+    return right / 20
+
+
+@LESSON.check("decode_answer_tests", points=0.5, hidden=True)
+def decode_answer_ignores_positions_past_the_feature(student):
+    """Scores past the end of offset_mapping (batch padding) are never part of an answer."""
+    offsets = [None, (0, 1), (2, 3), None]
+    got = student.decode_answer(
+        [0, 1.0, 0.5, 0, 50.0, 50.0], [0, 0.2, 1.0, 0, 50.0, 50.0], offsets, "a b"
+    )
+    text, start, end, _ = _span_of(got)
+    assert (text, start, end) == ("a b", 0, 3)
+
+
+@LESSON.check("decode_answer_tests", points=0.5, hidden=True)
+def decode_answer_uses_n_best_and_none(student):
+    """n_best limits the candidates; no valid pair gives None; max_answer_length holds."""
+    offsets = [None, (0, 1), (2, 3), (4, 5), (6, 7), None]
+    starts, ends = [0, 0.0, 1.0, 5.0, 0.5, 0], [0, 9.0, 0.2, -1.0, 0.1, 0]
+    assert student.decode_answer(starts, ends, offsets, "a b c d", n_best=1) is None
+    assert _span_of(student.decode_answer(starts, ends, offsets, "a b c d", n_best=2))[0] == "b"
+    assert _span_of(student.decode_answer(starts, ends, offsets, "a b c d", n_best=3))[0] == "c d"
+    assert student.decode_answer(TOY_START, TOY_END, [None] * 11, TOY_TEXT) is None
+    short = student.decode_answer(TOY_START, TOY_END, TOY_OFFSETS, TOY_TEXT, max_answer_length=2)
+    assert _span_of(short)[0] == "Marie Curie"
+
+
+# --------------------------------------------------------------------------------------
+# postprocess_predictions (2 points)
+# --------------------------------------------------------------------------------------
+
+
+def reference_decode(starts, ends, offsets, context, n_best=20, max_answer_length=30):
+    """The lesson's decoder (top n_best starts x top n_best ends, valid pairs)."""
+    n = len(offsets)
+    starts, ends = np.asarray(starts)[:n], np.asarray(ends)[:n]
+    best = None
+    for a in np.argsort(starts)[::-1][:n_best]:
+        for b in np.argsort(ends)[::-1][:n_best]:
+            if offsets[a] is None or offsets[b] is None or b < a or b - a + 1 > max_answer_length:
+                continue
+            score = float(starts[a] + ends[b])
+            if best is None or score > best[0]:
+                best = (score, context[offsets[a][0] : offsets[b][1]])
+    return best
+
+
+def random_split_examples(
+    rng: np.random.Generator, n: int
+) -> tuple[dict, dict, np.ndarray, np.ndarray]:
+    """Examples of several overlapping features each, features shuffled."""
+    ids = [f"e{k}" for k in range(n)]
+    contexts = [" ".join(f"t{k}x{j}" for j in range(int(rng.integers(3, 14)))) for k in range(n)]
+    feature_ids, feature_offsets = [], []
+    for example_id, context in zip(ids, contexts, strict=True):
+        spans, position = [], 0
+        for word in context.split():
+            spans.append((position, position + len(word)))
+            position += len(word) + 1
+        for _ in range(int(rng.integers(1, 4))):
+            first = int(rng.integers(0, len(spans)))
+            feature_ids.append(example_id)
+            feature_offsets.append([None, None, *spans[first : first + 8], None])
+    width = max(len(o) for o in feature_offsets) + 2
+    starts = rng.normal(size=(len(feature_ids), width))
+    ends = rng.normal(size=(len(feature_ids), width))
+    order = rng.permutation(len(feature_ids))
+    features = {
+        "example_id": [feature_ids[k] for k in order],
+        "offset_mapping": [feature_offsets[k] for k in order],
+    }
+    return {"id": ids, "context": contexts}, features, starts[order], ends[order]
+
+
+def expected_predictions(student, examples, features, starts, ends, max_answer_length) -> dict:
+    """Best answer per example from the student's own decode_answer (so a decoder
+    mistake is not counted twice), or from the reference decoder if it fails."""
+    decoded = []
+    for k, offsets in enumerate(features["offset_mapping"]):
+        context = examples["context"][examples["id"].index(features["example_id"][k])]
+        try:
+            got = student.decode_answer(starts[k], ends[k], offsets, context, 20, max_answer_length)
+            decoded.append(None if got is None else (float(got["score"]), str(got["answer"])))
+        except Exception:  # the student's decoder is broken: fall back to the reference
+            decoded.append(
+                reference_decode(starts[k], ends[k], offsets, context, 20, max_answer_length)
+            )
+    best: dict[str, Any] = dict.fromkeys(examples["id"])
+    for k, candidate in enumerate(decoded):
+        example_id = features["example_id"][k]
+        if candidate is not None and (
+            best[example_id] is None or candidate[0] > best[example_id][0]
+        ):
+            best[example_id] = candidate
+    return {key: value[1] if value else "" for key, value in best.items()}
+
+
+@LESSON.check("postprocess_predictions_tests", points=0.5)
+def postprocess_on_the_notebook_example(student):
+    """The notebook's example: the best window wins, an example without context gets ''."""
+    examples = {"id": ["q1", "q2"], "context": ["alpha beta gamma delta", "one two"]}
+    features = {
+        "example_id": ["q1", "q1", "q2"],
+        "offset_mapping": [
+            [None, (0, 5), (6, 10), (11, 16), None],
+            [None, (6, 10), (11, 16), (17, 22), None],
+            [None, None, None, None, None],
+        ],
+    }
+    starts = [[0, 2.0, 0, 0, 0], [0, 0, 0, 6.0, 0], [9.0] * 5]
+    ends = [[0, 0, 2.0, 0, 0], [0, 0, 0, 5.0, 0], [9.0] * 5]
+    got = student.postprocess_predictions(examples, features, np.array(starts), np.array(ends))
+    assert got == {"q1": "delta", "q2": ""}, f"expected {{'q1': 'delta', 'q2': ''}}, got {got}"
+
+
+@LESSON.check("postprocess_predictions_tests", points=1.0, hidden=True, timeout=20)
+def postprocess_on_random_examples(student, rng):
+    """Partial credit: examples split into shuffled features; the best candidate wins."""
+    examples, features, starts, ends = random_split_examples(rng, 12)
+    expected = expected_predictions(student, examples, features, starts, ends, 5)
+    got = student.postprocess_predictions(examples, features, starts, ends, max_answer_length=5)
+    assert isinstance(got, dict), "postprocess_predictions returns a dict {example id: answer}"
+    return sum(got.get(key) == value for key, value in expected.items()) / len(expected)
+
+
+@LESSON.check("postprocess_predictions_tests", points=0.5, hidden=True, timeout=20)
+def postprocess_on_datasets(student, rng):
+    """The same with 🤗 Datasets for examples and features (as in the notebook)."""
+    import datasets
+
+    examples, features, starts, ends = random_split_examples(rng, 8)
+    expected = expected_predictions(student, examples, features, starts, ends, 30)
+    got = student.postprocess_predictions(
+        datasets.Dataset.from_dict(examples), datasets.Dataset.from_dict(features), starts, ends
+    )
+    assert got == expected
+
+
+# --------------------------------------------------------------------------------------
+# squad metrics (3 points)
+# --------------------------------------------------------------------------------------
+
+PHRASE_WORDS = [
+    "the", "a", "an", "The", "An", "Denver", "broncos", "Broncos,", "1912", "Eiger", "(and)",
+    "theory", "an-d", "anthem", "A.", "mont-blanc", "!", "über", "x", "3,454", "aN", "then",
+]  # fmt: skip
+
+
+def random_phrase(rng: np.random.Generator) -> str:
+    words = [str(w) for w in rng.choice(PHRASE_WORDS, size=int(rng.integers(0, 6)))]
+    return (" " * int(rng.integers(1, 3))).join(words)
+
+
+@LESSON.check("squad_metrics_tests", points=0.5)
+def metrics_on_the_notebook_examples(student):
+    """The notebook's examples: normalisation, EM, F1 and the averaged scores."""
+    assert student.normalize_answer("The  Eiffel Tower!") == "eiffel tower"
+    assert student.exact_match_score("the Denver Broncos", "Denver Broncos.") == 1.0
+    assert_close(student.f1_score("Denver Broncos defence", "the Denver Broncos"), 0.8, what="F1")
+    predictions = [
+        {"id": "a", "prediction_text": "in 1912"},
+        {"id": "b", "prediction_text": "Eiger"},
+    ]
+    references = [
+        {"id": "a", "answers": {"text": ["1912", "in 1912"], "answer_start": [0, 0]}},
+        {"id": "b", "answers": {"text": ["the Eiger and the Monch"], "answer_start": [0]}},
+    ]
+    assert_close(
+        student.squad_em_f1(predictions, references),
+        metrics.squad_scores(predictions, references),
+        what="squad_em_f1(...)",
+    )
+
+
+@LESSON.check("squad_metrics_tests", points=0.75, hidden=True, timeout=20)
+def normalize_answer_on_random_phrases(student, rng):
+    """Partial credit: official normalisation (case, punctuation, articles, whitespace)."""
+    phrases = [random_phrase(rng) for _ in range(60)]
+    return sum(student.normalize_answer(p) == metrics.normalize_answer(p) for p in phrases) / 60
+
+
+@LESSON.check("squad_metrics_tests", points=0.5, hidden=True, timeout=20)
+def exact_match_on_random_phrases(student, rng):
+    """Partial credit: exact match after normalisation."""
+    pairs = [(random_phrase(rng), random_phrase(rng)) for _ in range(40)]
+    pairs += [(p, p.upper() + " .") for p, _ in pairs[:20]]
+    right = sum(
+        float(student.exact_match_score(p, t)) == metrics.exact_match_score(p, t) for p, t in pairs
+    )
+    return right / len(pairs)
+
+
+@LESSON.check("squad_metrics_tests", points=0.75, hidden=True, timeout=20)
+def f1_on_random_phrases(student, rng):
+    """Partial credit: token F1 on random phrases (half) and on repeated / empty answers."""
+
+    def right(pairs: list[tuple[str, str]]) -> float:
+        return sum(
+            abs(float(student.f1_score(p, t)) - metrics.f1_score_tokens(p, t)) < 1e-9
+            for p, t in pairs
+        ) / len(pairs)
+
+    random_pairs = [(random_phrase(rng), random_phrase(rng)) for _ in range(50)]
+    special = [
+        ("Broncos Broncos", "Broncos Broncos Denver"),  # a repeated word counts twice
+        ("1912 1912", "1912 1912"),
+        ("Eiger Eiger Monch", "Eiger Eiger"),
+        ("", ""),  # no shared word, even when both are empty: 0
+        ("the", "a"),
+    ]
+    return 0.5 * right(random_pairs) + 0.5 * right(special)
+
+
+@LESSON.check("squad_metrics_tests", points=0.5, hidden=True, timeout=20)
+def squad_em_f1_on_random_questions(student, rng):
+    """Several references per question, predictions in another order."""
+    predictions, references = [], []
+    for k in range(40):
+        predictions.append({"id": str(k), "prediction_text": random_phrase(rng)})
+        texts = [random_phrase(rng) or "x" for _ in range(int(rng.integers(1, 4)))]
+        references.append(
+            {"id": str(k), "answers": {"text": texts, "answer_start": [0] * len(texts)}}
+        )
+    shuffled = [predictions[k] for k in rng.permutation(40)]
+    assert_close(
+        student.squad_em_f1(shuffled, references),
+        metrics.squad_scores(predictions, references),
+        what="squad_em_f1(...)",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# concept checks (1 point each)
+# --------------------------------------------------------------------------------------
+
+_ANSWERS = {"answer_q1_tests": ("ANSWER_Q1", "b"), "answer_q2_tests": ("ANSWER_Q2", "c"),
+            "answer_q3_tests": ("ANSWER_Q3", "d")}  # fmt: skip
+
+
+def _answer_check(variable: str, right: str):
+    def check(student):
+        got = student.value(variable)
+        assert isinstance(got, str) and got.strip().lower() == right
+
+    check.__doc__ = f"{variable} is right."
+    return check
+
+
+for _grade_id, (_variable, _right) in _ANSWERS.items():
+    LESSON.check(_grade_id, points=1, hidden=True, name=f"{_variable.lower()}_is_right")(
+        _answer_check(_variable, _right)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Mutants
+# --------------------------------------------------------------------------------------
+
+_PREPARE = """
+def prepare_train_features(examples, tokenizer, max_length=384, stride=128):
+    encoded = tokenizer(
+        [q.strip() for q in examples["question"]], examples["context"],
+        truncation="only_second", max_length=max_length, stride=stride,
+        return_overflowing_tokens=True, return_offsets_mapping=True,
+    )
+    sample_map = encoded.pop("overflow_to_sample_mapping")
+    offset_mapping = encoded.pop("offset_mapping")
+    starts, ends = [], []
+    for i, offsets in enumerate(offset_mapping):
+        answers = examples["answers"][sample_map[i]]
+        start_char = answers["answer_start"][0]
+        end_char = start_char + len(answers["text"][0])
+        seq = encoded.sequence_ids(i)
+        first = seq.index(1)
+        last = len(seq) - 1 - seq[::-1].index(1)
+        if offsets[first][0] > start_char or offsets[last][1] < end_char:
+            starts.append(0)
+            ends.append(0)
+            continue
+        s = first
+        while s <= last and offsets[s][0] <= start_char:
+            s += 1
+        e = last
+        while e >= first and offsets[e][1] >= end_char:
+            e -= 1
+        START_END
+    encoded["start_positions"] = starts
+    encoded["end_positions"] = ends
+    return encoded
+"""
+LESSON.mutant(
+    "prepare_train_features",
+    "end position one token too far",
+    _PREPARE.replace("START_END", "starts.append(s - 1)\n        ends.append(e + 2)"),
+)
+LESSON.mutant(
+    "prepare_train_features",
+    "start position one token too early",
+    _PREPARE.replace("START_END", "starts.append(s - 2)\n        ends.append(e + 1)"),
+)
+LESSON.mutant(
+    "prepare_train_features",
+    "windows without the answer clamped to the context instead of [CLS]",
+    _PREPARE.replace(
+        """            starts.append(0)
+            ends.append(0)
+            continue""",
+        """            pass""",
+    ).replace(
+        "START_END",
+        "starts.append(max(first, s - 1))\n        ends.append(min(last, max(first, e + 1)))",
+    ),
+)
+LESSON.mutant(
+    "prepare_train_features",
+    "token positions counted from the start of the context",
+    _PREPARE.replace(
+        "START_END", "starts.append(s - 1 - first)\n        ends.append(e + 1 - first)"
+    ),
+)
+LESSON.mutant(
+    "prepare_train_features",
+    "no windows: long contexts truncated",
+    """
+def prepare_train_features(examples, tokenizer, max_length=384, stride=128):
+    encoded = tokenizer(examples["question"], examples["context"], truncation="only_second",
+                        max_length=max_length, return_offsets_mapping=True)
+    starts, ends = [], []
+    for i, offsets in enumerate(encoded.pop("offset_mapping")):
+        answers = examples["answers"][i]
+        a0 = answers["answer_start"][0]
+        a1 = a0 + len(answers["text"][0])
+        seq = encoded.sequence_ids(i)
+        ctx = [k for k, v in enumerate(seq) if v == 1]
+        inside = [k for k in ctx if offsets[k][0] < a1 and offsets[k][1] > a0]
+        starts.append(inside[0] if inside else 0)
+        ends.append(inside[-1] if inside else 0)
+    encoded["start_positions"] = starts
+    encoded["end_positions"] = ends
+    return encoded
+""",
+)
+
+LESSON.mutant(
+    "decode_answer",
+    "independent argmax of start and end",
+    """
+import numpy as np
+def decode_answer(start_logits, end_logits, offset_mapping, context, n_best=20,
+                  max_answer_length=30):
+    n = len(offset_mapping)
+    s = int(np.argmax(np.asarray(start_logits)[:n]))
+    e = int(np.argmax(np.asarray(end_logits)[:n]))
+    if offset_mapping[s] is None or offset_mapping[e] is None or e < s:
+        return None
+    a, b = offset_mapping[s][0], offset_mapping[e][1]
+    score = float(start_logits[s] + end_logits[e])
+    return {"answer": context[a:b], "score": score, "start": a, "end": b}
+""",
+)
+_DECODE = """
+import numpy as np
+def decode_answer(start_logits, end_logits, offset_mapping, context, n_best=20,
+                  max_answer_length=30):
+    n = len(offset_mapping)
+    start_logits = np.asarray(start_logits)[:n]
+    end_logits = np.asarray(end_logits)[:n]
+    best = None
+    for s in np.argsort(start_logits)[::-1][:n_best]:
+        for e in np.argsort(end_logits)[::-1][:n_best]:
+            if SKIP:
+                continue
+            score = float(start_logits[s] + end_logits[e])
+            if best is None or score > best["score"]:
+                a, b = offset_mapping[s][0], offset_mapping[e][1]
+                best = {"answer": context[a:b], "score": score, "start": int(a), "end": int(b)}
+    return best
+"""
+LESSON.mutant(
+    "decode_answer",
+    "no limit on the answer length",
+    _DECODE.replace("SKIP", "offset_mapping[s] is None or offset_mapping[e] is None or e < s"),
+)
+LESSON.mutant(
+    "decode_answer",
+    "max_answer_length off by one (one token too many)",
+    _DECODE.replace(
+        "SKIP",
+        "offset_mapping[s] is None or offset_mapping[e] is None or e < s "
+        "or e - s > max_answer_length",
+    ),
+)
+LESSON.mutant(
+    "decode_answer",
+    "end before start allowed (answers read backwards are empty)",
+    _DECODE.replace(
+        "SKIP",
+        "offset_mapping[s] is None or offset_mapping[e] is None or abs(e - s) >= max_answer_length",
+    ),
+)
+LESSON.mutant(
+    "decode_answer",
+    "answer text one character short",
+    _DECODE.replace(
+        "SKIP",
+        "offset_mapping[s] is None or offset_mapping[e] is None or e < s "
+        "or e - s + 1 > max_answer_length",
+    ).replace('"answer": context[a:b]', '"answer": context[a:b - 1]'),
+)
+
+LESSON.mutant(
+    "postprocess_predictions",
+    "the first feature of each example only",
+    """
+def postprocess_predictions(examples, features, start_logits, end_logits, n_best=20,
+                            max_answer_length=30):
+    first = {}
+    for index, example_id in enumerate(features["example_id"]):
+        first.setdefault(example_id, index)
+    offsets = list(features["offset_mapping"])
+    out = {}
+    for example_id, context in zip(examples["id"], examples["context"]):
+        i = first.get(example_id)
+        got = None if i is None else decode_answer(start_logits[i], end_logits[i], offsets[i],
+                                                   context, n_best, max_answer_length)
+        out[example_id] = got["answer"] if got else ""
+    return out
+""",
+)
+LESSON.mutant(
+    "postprocess_predictions",
+    "the last feature's candidate wins, not the best",
+    """
+def postprocess_predictions(examples, features, start_logits, end_logits, n_best=20,
+                            max_answer_length=30):
+    contexts = dict(zip(examples["id"], examples["context"]))
+    out = {example_id: "" for example_id in examples["id"]}
+    pairs = zip(features["example_id"], features["offset_mapping"])
+    for i, (example_id, offsets) in enumerate(pairs):
+        got = decode_answer(start_logits[i], end_logits[i], offsets, contexts[example_id],
+                            n_best, max_answer_length)
+        if got is not None:
+            out[example_id] = got["answer"]
+    return out
+""",
+)
+
+_ARTICLES = 'text = re.sub(r"\\b(a|an|the)\\b", " ", text)'
+_METRICS_TEMPLATE = """
+import re
+import string
+from collections import Counter
+
+def normalize_answer(text):
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    ARTICLES
+    return " ".join(text.split())
+
+def exact_match_score(prediction, truth):
+    return float(normalize_answer(prediction) == normalize_answer(truth))
+
+def f1_score(prediction, truth):
+    p = normalize_answer(prediction).split()
+    t = normalize_answer(truth).split()
+    shared = sum((Counter(p) & Counter(t)).values())
+    if shared == 0:
+        return 0.0
+    precision, recall = shared / len(p), shared / len(t)
+    return 2 * precision * recall / (precision + recall)
+
+def squad_em_f1(predictions, references):
+    predicted = {e["id"]: e["prediction_text"] for e in predictions}
+    em = f1 = 0.0
+    for r in references:
+        text = predicted.get(r["id"], "")
+        em += max(exact_match_score(text, t) for t in r["answers"]["text"])
+        f1 += max(f1_score(text, t) for t in r["answers"]["text"])
+    return {"exact_match": 100 * em / len(references), "f1": 100 * f1 / len(references)}
+"""
+_METRICS = _METRICS_TEMPLATE.replace("ARTICLES", _ARTICLES)
+LESSON.mutant("squad_metrics", "articles kept", _METRICS_TEMPLATE.replace("ARTICLES", "pass"))
+LESSON.mutant(
+    "squad_metrics",
+    "articles removed before lower-casing",
+    _METRICS_TEMPLATE.replace("ARTICLES", "pass").replace(
+        "text = text.lower()", _ARTICLES + "\n    text = text.lower()"
+    ),
+)
+LESSON.mutant(
+    "squad_metrics",
+    "F1 over sets of words (repeats ignored)",
+    _METRICS.replace(
+        "shared = sum((Counter(p) & Counter(t)).values())", "shared = len(set(p) & set(t))"
+    ),
+)
+LESSON.mutant(
+    "squad_metrics",
+    "scores against the first reference answer only",
+    _METRICS.replace(
+        'em += max(exact_match_score(text, t) for t in r["answers"]["text"])',
+        'em += exact_match_score(text, r["answers"]["text"][0])',
+    ).replace(
+        'f1 += max(f1_score(text, t) for t in r["answers"]["text"])',
+        'f1 += f1_score(text, r["answers"]["text"][0])',
+    ),
+)
+LESSON.mutant(
+    "squad_metrics",
+    "fractions instead of percentages",
+    _METRICS.replace('"exact_match": 100 * em', '"exact_match": em').replace(
+        '"f1": 100 * f1', '"f1": f1'
+    ),
+)
+LESSON.mutant("answer_q1", "wrong concept answer", 'ANSWER_Q1 = "a"')
+LESSON.mutant("answer_q2", "wrong concept answer", 'ANSWER_Q2 = "a"')
+LESSON.mutant("answer_q3", "wrong concept answer", 'ANSWER_Q3 = "b"')
