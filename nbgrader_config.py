@@ -33,3 +33,8 @@ c.GenerateFeedback.preprocessors = [
     FeedbackClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]
+
+# nbgrader stops a cell after 30 s by default; a lesson's fine-tuning cell takes longer on
+# a laptop CPU, so `nbgrader validate` / `autograde` would cut it off (jupyter/ sets the
+# same limit for the JupyterLab Validate button).
+c.Execute.timeout = 1800
