@@ -13,6 +13,7 @@ from __future__ import annotations
 import filecmp
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -92,8 +93,14 @@ def generate(
                 "--force",
                 "--log-level=WARN",
             ]
+            # nbgrader migrates its gradebook by running the `alembic` command, which sits
+            # beside this Python; put that folder first so an unactivated venv works too.
+            scripts = str(Path(sys.executable).parent)
+            env = {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
             # cwd=REPO_ROOT so nbgrader_config.py applies; the flags above override its folders.
-            process = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True)
+            process = subprocess.run(
+                command, cwd=REPO_ROOT, capture_output=True, text=True, env=env
+            )
             if process.returncode != 0:
                 raise ReleaseError(
                     f"nbgrader generate_assignment {lesson_id} failed (fix the source notebook "
