@@ -20,7 +20,10 @@ os.environ.setdefault("BERTCOURSE_PROGRESS", "0")
 
 import bertcourse as bc  # noqa: E402
 from bertcourse import metrics  # noqa: E402
-from bertcourse.artifacts import align_word_labels, answer_token_span  # noqa: E402
+from bertcourse.artifacts import (  # noqa: E402
+    align_word_labels,
+    prepare_qa_train_features,
+)
 from bertcourse.bench import default_data_dir  # noqa: E402
 
 
@@ -144,39 +147,7 @@ def tokenize(
             return encoded
 
         return dataset.map(encode_tokens, batched=True, remove_columns=dataset.column_names)
-    return _squad_train_features(dataset, tokenizer, max_length, stride, padding)
-
-
-def _squad_train_features(
-    dataset: Any, tokenizer: Any, max_length: int, stride: int | None, padding: Any
-) -> Any:
-    stride = max_length // 4 if stride is None else stride
-
-    def encode(batch: dict[str, list[Any]]) -> Any:
-        encoded = tokenizer(
-            [question.strip() for question in batch["question"]],
-            batch["context"],
-            truncation="only_second",
-            max_length=max_length,
-            stride=stride,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-            padding=padding,
-        )
-        sample_map = encoded.pop("overflow_to_sample_mapping")
-        starts, ends = [], []
-        for i, offsets in enumerate(encoded.pop("offset_mapping")):
-            answers = batch["answers"][sample_map[i]]
-            start_char = int(answers["answer_start"][0])
-            end_char = start_char + len(answers["text"][0])
-            start, end = answer_token_span(offsets, encoded.sequence_ids(i), start_char, end_char)
-            starts.append(start)
-            ends.append(end)
-        encoded["start_positions"] = starts
-        encoded["end_positions"] = ends
-        return encoded
-
-    return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+    return prepare_qa_train_features(dataset, tokenizer, max_length, stride, padding)
 
 
 # --------------------------------------------------------------------------------------

@@ -227,7 +227,7 @@ def train_stand_in(
     prepare = {
         "sequence-classification": _prepare_classification,
         "token-classification": _prepare_tokens,
-        "question-answering": _prepare_qa,
+        "question-answering": prepare_qa_train_features,
     }[recipe.task]
     train = prepare(data["train"], tokenizer, max_length)
     evaluation = prepare(data["validation"], tokenizer, max_length)
@@ -365,8 +365,22 @@ def answer_token_span(
     return start, end
 
 
-def _prepare_qa(dataset: Any, tokenizer: Any, max_length: int) -> Any:
-    stride = max_length // 4
+def prepare_qa_train_features(
+    dataset: Any, tokenizer: Any, max_length: int, stride: int | None = None, padding: Any = False
+) -> Any:
+    """SQuAD examples -> training features with start/end token positions.
+
+    Args:
+        dataset: rows with ``question``, ``context`` and ``answers``.
+        tokenizer: a fast tokenizer (offsets are needed).
+        max_length: longest feature; longer contexts are split into overlapping windows.
+        stride: tokens shared by consecutive windows (default a quarter of ``max_length``).
+        padding: passed to the tokenizer (``False``: the collator pads each batch).
+
+    Returns:
+        One feature per window; an answer outside a window points at [CLS] (0, 0).
+    """
+    stride = max_length // 4 if stride is None else stride
 
     def tokenize(batch: dict[str, list[Any]]) -> Any:
         questions = [q.strip() for q in batch["question"]]
@@ -378,6 +392,7 @@ def _prepare_qa(dataset: Any, tokenizer: Any, max_length: int) -> Any:
             stride=stride,
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
+            padding=padding,
         )
         sample_map = encoded.pop("overflow_to_sample_mapping")
         starts, ends = [], []
