@@ -179,6 +179,31 @@ class Lesson:
 
         return register
 
+    def concept_check(
+        self, grade_id: str, *, variable: str, answer: str, points: float = 1
+    ) -> None:
+        """Register the check of a multiple-choice concept question.
+
+        The student sets ``variable`` to a letter in quotes; any case and surrounding
+        spaces are accepted. The check is hidden, so feedback never shows the answer.
+
+        Args:
+            grade_id: nbgrader grade cell of the question.
+            variable: the student's global that holds the chosen letter (``"ANSWER_Q1"``).
+            answer: the right letter.
+            points: points of the question.
+        """
+        right = answer.strip().lower()
+
+        def check(student: Student) -> None:
+            assert student.has(variable), f"{variable} is not set"
+            given = student.value(variable)
+            assert isinstance(given, str), f"{variable} must be a letter in quotes"
+            assert given.strip().lower() == right, "wrong answer"
+
+        check.__doc__ = f"{variable} is the right answer."
+        self.check(grade_id, points=points, hidden=True, name=f"{variable.lower()}_is_right")(check)
+
     def mutant(self, cell: str, description: str, source: str) -> Mutant:
         """Register a wrong variant of the solution cell ``cell``.
 

@@ -200,20 +200,8 @@ def mask_tokens_random_ids_and_input(student):
 _ANSWERS = {"answer_q1_tests": ("ANSWER_Q1", "b"), "answer_q2_tests": ("ANSWER_Q2", "c"),
             "answer_q3_tests": ("ANSWER_Q3", "a")}  # fmt: skip
 
-
-def _answer_check(variable: str, right: str):
-    def check(student):
-        got = student.value(variable)
-        assert isinstance(got, str) and got.strip().lower() == right
-
-    check.__doc__ = f"{variable} is right."
-    return check
-
-
 for _grade_id, (_variable, _right) in _ANSWERS.items():
-    LESSON.check(_grade_id, points=1, hidden=True, name=f"{_variable.lower()}_is_right")(
-        _answer_check(_variable, _right)
-    )
+    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
 
 
 # --------------------------------------------------------------------------------------

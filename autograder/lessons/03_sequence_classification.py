@@ -180,20 +180,8 @@ def compute_metrics_unbalanced_classes(student):
 
 _ANSWERS = {"ANSWER_Q1": "b", "ANSWER_Q2": "c", "ANSWER_Q3": "b"}
 
-
-def _answer_check(variable: str, right: str):
-    def check(student):
-        got = student.value(variable)
-        assert isinstance(got, str) and got.strip().lower() == right
-
-    check.__doc__ = f"{variable} is right."
-    return check
-
-
 for _variable, _right in _ANSWERS.items():
-    LESSON.check("concept_tests", points=1, hidden=True, name=f"{_variable.lower()}_is_right")(
-        _answer_check(_variable, _right)
-    )
+    LESSON.concept_check("concept_tests", variable=_variable, answer=_right)
 
 
 # --------------------------------------------------------------------------------------

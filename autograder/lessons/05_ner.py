@@ -416,20 +416,9 @@ def seqeval_evaluate(predictions, labels, label_names):
 
 ANSWERS = {"ANSWER_Q1": "b", "ANSWER_Q2": "b", "ANSWER_Q3": "c"}
 
-
-def _answer_check(variable: str, grade_id: str) -> None:
-    def check(student) -> None:
-        assert student.has(variable), f"{variable} is not set"
-        given = student.value(variable)
-        assert isinstance(given, str), f"{variable} must be a letter in quotes"
-        assert given.strip().lower() == ANSWERS[variable], "wrong answer"
-
-    check.__doc__ = f"{variable} is the right answer."
-    LESSON.check(grade_id, points=1, hidden=True, name=f"answer_{grade_id}")(check)
-
-
 for _q in ("1", "2", "3"):
-    _answer_check(f"ANSWER_Q{_q}", f"concept_q{_q}")
+    _variable = f"ANSWER_Q{_q}"
+    LESSON.concept_check(f"concept_q{_q}", variable=_variable, answer=ANSWERS[_variable])
 
 LESSON.mutant(
     "concept_answers",

@@ -520,17 +520,8 @@ def deletion_drop(model, input_ids, attention_mask, scores, k, target, special):
 ANSWERS = {"concept_q1_tests": ("ANSWER_Q1", "a"), "concept_q2_tests": ("ANSWER_Q2", "b"),
            "concept_q3_tests": ("ANSWER_Q3", "c")}  # fmt: skip
 
-
-def _concept_check(grade_id: str, variable: str, right: str) -> None:
-    @LESSON.check(grade_id, points=1, hidden=True, name=f"{grade_id}_answer")
-    def answer(student):
-        """The chosen answer."""
-        assert student.has(variable), f"set {variable}"
-        assert str(student.value(variable)).strip().lower() == right
-
-
 for _grade_id, (_variable, _right) in ANSWERS.items():
-    _concept_check(_grade_id, _variable, _right)
+    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
 
 LESSON.mutant("concept_q1", "wrong answer", 'ANSWER_Q1 = "b"')
 LESSON.mutant("concept_q2", "wrong answer", 'ANSWER_Q2 = "a"')
