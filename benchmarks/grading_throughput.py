@@ -20,6 +20,7 @@ from pathlib import Path
 from autograder.batch import grade_submissions
 from autograder.lessons_loader import CHECKS_DIR, REPO_ROOT, available_lessons
 from autograder.release import generate, source_lessons
+from bertcourse.bench import describe_machine
 
 TOY_RESOURCES = REPO_ROOT / "tests" / "autograder" / "resources"
 
@@ -42,7 +43,15 @@ def main() -> None:
     parser.add_argument("--lesson", help="one lesson id (default: every lesson with checks)")
     parser.add_argument("-n", type=int, default=4, help="submissions per lesson (default 4)")
     parser.add_argument("--toy", action="store_true", help="benchmark the tests' toy lesson")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="worker counts to time, each over the same submissions (default: 1 2)",
+    )
     args = parser.parse_args()
+    print(describe_machine())
     if args.toy:
         lessons, checks, solutions = (
             ["toy_lesson"],
@@ -53,12 +62,13 @@ def main() -> None:
         checks, solutions = CHECKS_DIR, REPO_ROOT / "solutions"
         ready = set(available_lessons(checks)) & set(source_lessons(solutions))
         lessons = [args.lesson] if args.lesson else sorted(ready)
-    print(f"{'lesson':<28} {'workers':>7} {'subs':>5} {'s/sub':>7} {'subs/min':>9}")
+    print(f"{'lesson':<28} {'workers':>7} {'subs':>5} {'s/sub':>7} {'subs/min':>9} {'total_s':>8}")
+    totals = dict.fromkeys(args.workers, 0.0)
     for lesson_id in lessons:
         with tempfile.TemporaryDirectory(prefix="bertcourse-bench-") as temporary:
             folder = Path(temporary)
             synthesise(lesson_id, solutions, folder, args.n)
-            for workers in (1, 2):
+            for workers in args.workers:
                 started = time.perf_counter()
                 grade_submissions(
                     submissions=folder / "submitted",
@@ -70,11 +80,17 @@ def main() -> None:
                     progress=False,
                 )
                 elapsed = time.perf_counter() - started
+                totals[workers] += elapsed
                 print(
                     f"{lesson_id:<28} {workers:>7} {args.n:>5} {elapsed / args.n:>7.1f} "
-                    f"{60 * args.n / elapsed:>9.1f}",
+                    f"{60 * args.n / elapsed:>9.1f} {elapsed:>8.1f}",
                     flush=True,
                 )
+    for workers, seconds in totals.items():
+        print(
+            f"all {len(lessons)} lessons, {workers} worker(s): {seconds:.0f} s for {args.n} "
+            f"submissions each"
+        )
 
 
 if __name__ == "__main__":
