@@ -6,7 +6,7 @@ Prints top-1 / top-5 hit rates on :data:`bertcourse.cloze.CLOZE_PROBE` for
 * the nearest word embedding to the [MASK] state (no head at all: final-layer state
   dotted with the input embedding matrix);
 * the course's trained head (``variant="head"``);
-* the trained head plus the retrained top encoder layer (``variant="top-layer"``,
+* the trained head plus the top three encoder layers retrained (``variant="top-layers"``,
   the default of :func:`bertcourse.fillmask.load_offline_mlm`);
 * optionally a Hub model (``--hub bert-base-uncased``) where the Hub is reachable.
 
@@ -51,7 +51,7 @@ def main() -> None:
     from bertcourse.models import load_tokenizer, offline_encoder_path
 
     tokenizer = load_tokenizer(str(offline_encoder_path()))
-    trained = load_offline_mlm("top-layer")
+    trained = load_offline_mlm("top-layers")
     models: dict[str, tuple[Any, Any]] = {
         "random head (baseline)": (random_head_mlm(), tokenizer),
         "nearest word embedding (baseline)": (
@@ -59,7 +59,7 @@ def main() -> None:
             tokenizer,
         ),
         "trained head, frozen encoder": (load_offline_mlm("head"), tokenizer),
-        "trained head + top layer (default)": (trained, tokenizer),
+        "trained head + top 3 layers (default)": (trained, tokenizer),
     }
     if args.hub:
         from bertcourse.hub import hub_reachable
@@ -84,7 +84,7 @@ def main() -> None:
         )
         print(f"  {name}: {cells}")
 
-    best = results["trained head + top layer (default)"]
+    best = results["trained head + top 3 layers (default)"]
     shown = best.per_prompt if args.verbose else best.per_prompt[::5]
     print("\nexamples (default model; * = accepted answer in the top 5):")
     for row in shown:
