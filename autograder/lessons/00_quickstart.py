@@ -33,9 +33,7 @@ def random_logits_of_any_shape(student, rng):
     return right / 10
 
 
-@LESSON.check("answer_padding_tests", points=1, hidden=True)
-def padding_answer(student):
-    assert student.value("ANSWER_PADDING") == "b"
+LESSON.concept_check("answer_padding_tests", variable="ANSWER_PADDING", answer="b")
 
 
 LESSON.mutant(
