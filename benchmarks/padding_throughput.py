@@ -115,6 +115,8 @@ def run_task(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         with Stopwatch() as watch:
             trainer.train()
         seconds, cpu_seconds = watch.seconds, watch.cpu_seconds
+        # Read before evaluating: predict() goes through the same collator.
+        padding_share = 1 - counter.real_tokens / max(counter.tokens, 1)
         scores = _evaluate(task, trainer, eval_set, names)
         row = {
             "task": task.name,
@@ -127,7 +129,7 @@ def run_task(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             # Per CPU-second: steadier than wall time where other work shares the cores
             # (with --threads 1 it is what a quiet single core would give).
             "examples_per_cpu_s": n_train / cpu_seconds,
-            "padding_share": 1 - counter.real_tokens / max(counter.tokens, 1),
+            "padding_share": padding_share,  # of the training batches
             **scores,
         }
         rows.append(row)
