@@ -88,10 +88,15 @@ def run_task(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         DataCollatorForTokenClassification if task.kind == "ner" else DataCollatorWithPadding
     )
 
-    recipes = [(f"pad-{length}", length, True) for length in args.pad_lengths]
-    recipes.append(("dynamic+grouped", 512, False))
+    # (label, truncation length, pad every example to it, group batches by length)
+    recipes = [(f"pad-{length}", length, True, False) for length in args.pad_lengths]
+    if args.control:
+        # Dynamic padding in the same random order as pad-N: the same batches, so any
+        # change in the metric comes from padding itself (there should be none).
+        recipes.append(("dynamic, random order", 512, False, False))
+    recipes.append(("dynamic+grouped", 512, False, True))
     rows = []
-    for label, max_length, padded in recipes:
+    for label, max_length, padded, grouped in recipes:
         train_set = _tasks.tokenize(
             task, train_raw, tokenizer, max_length=max_length, pad_to_max=padded
         )
@@ -107,9 +112,9 @@ def run_task(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         }
         if args.learning_rate is not None:
             overrides["learning_rate"] = args.learning_rate
-        if padded:
-            # The original material: no length grouping (it would change nothing anyway,
-            # every example has the same length).
+        if not grouped:
+            # The original material: no length grouping (with padding to N it would change
+            # nothing anyway, every example has the same length).
             overrides["train_sampling_strategy"] = "random"
         trainer = bc.make_trainer(model, tokenizer, train_set, task=task.model_task, **overrides)
         with Stopwatch() as watch:
@@ -171,6 +176,11 @@ def main() -> None:
         type=float,
         default=None,
         help="learning rate (default: the course's for MiniLM, 2e-4)",
+    )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="add dynamic padding in random order: the pad-N batches without the padding",
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
