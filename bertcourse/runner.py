@@ -78,6 +78,9 @@ def _execute_here(notebook: Path, output: Path, timeout: int) -> str:
         nb,
         timeout=timeout,
         kernel_name="python3",
+        # The kernel's own log: only errors. At the default level ipykernel warns in every
+        # run that its local TCP sockets are unencrypted, which means nothing to a student.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     error = ""
