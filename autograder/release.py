@@ -45,6 +45,20 @@ class ReleaseResult:
     removed: list[str] = field(default_factory=list)
 
 
+_SKIPPED_NAMES = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+
+
+def _not_lesson_material(folder: str, names: list[str]) -> set[str]:
+    """What ``copytree`` leaves out of a lesson: caches, checkpoints, and anything that is
+    neither a file nor a folder (a kernel's leftover socket cannot be copied)."""
+    skipped = set(_SKIPPED_NAMES(folder, names))
+    for name in names:
+        path = Path(folder) / name
+        if not (path.is_file() or path.is_dir()):
+            skipped.add(name)
+    return skipped
+
+
 def source_lessons(solutions_dir: Path) -> list[str]:
     """Lesson ids with a source notebook ``<solutions_dir>/<id>/<id>.ipynb``."""
     if not solutions_dir.is_dir():
@@ -78,7 +92,7 @@ def generate(
             shutil.copytree(
                 solutions_dir / lesson_id,
                 course / "source" / lesson_id,
-                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+                ignore=_not_lesson_material,
             )
             command = [
                 sys.executable,
