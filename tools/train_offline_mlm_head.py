@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import json
 import math
 import os
@@ -448,7 +449,7 @@ def _run_top_layers(layers: nn.ModuleList, config, batch: Batch) -> torch.Tensor
     for layer in layers[:-1]:
         out = layer(states, mask)
         states = out[0] if isinstance(out, tuple) else out
-    return _run_top_layer(layers[-1], config, Batch(**{**batch.__dict__, "top_input": states}))
+    return _run_top_layer(layers[-1], config, dataclasses.replace(batch, top_input=states))
 
 
 def check_top_layer(layer: nn.Module, config, batch: Batch) -> float:
