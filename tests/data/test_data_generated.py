@@ -169,6 +169,27 @@ def test_ner_memorising_names_is_not_enough():
     assert correct / total < 0.8
 
 
+def test_ner_sentences_are_many_frames_not_a_few_templates():
+    """With entities replaced by their type and numbers by #, the training sentences still
+    take hundreds of shapes, and no shape is common enough to learn the set from."""
+    dd = generate("conll2003")
+    names = dd["train"].features["ner_tags"].feature.names
+
+    def shape(row: dict) -> str:
+        words = []
+        for token, tag in zip(row["tokens"], row["ner_tags"], strict=True):
+            label = names[tag]
+            if label.startswith("I-"):
+                continue
+            digit = any(ch.isdigit() for ch in token)
+            words.append(label[2:] if label != "O" else "#" if digit else token.lower())
+        return " ".join(words)
+
+    shapes = collections.Counter(shape(row) for row in dd["train"])
+    assert len(shapes) > 0.4 * dd["train"].num_rows
+    assert shapes.most_common(1)[0][1] < 0.05 * dd["train"].num_rows
+
+
 def test_squad_answers_are_spans_with_same_type_distractors():
     dd = generate("squad")
     for split in dd.values():
