@@ -84,5 +84,14 @@ def test_learning_rate_depends_on_model():
     assert current.learning_rate("bert-base-cased") == 5e-5
 
 
+def test_learning_rate_of_the_small_encoder_depends_on_the_data_set():
+    current = bc.configure(mode="fast", device="cpu")
+    minilm = "sentence-transformers/all-MiniLM-L6-v2"
+    assert current.learning_rate(minilm, task="multi_nli") == 5e-5  # 2e-4 collapses on NLI
+    assert current.learning_rate(minilm, task="snli") == 5e-5
+    assert current.learning_rate(minilm, task="conll2003") == 2e-4
+    assert current.learning_rate("bert-base-cased", task="multi_nli") == 5e-5
+
+
 def test_detect_device_is_a_known_device():
     assert bc.detect_device() in {"cuda", "mps", "cpu"}
