@@ -216,17 +216,6 @@ SYLLABLES = [
 ]
 CITY_SHAPES = ["{w}", "{w}", "{w}", "{w}ford", "{w}by", "Port {w}", "{w} Bay", "New {w}", "San {w}"]
 COUNTRY_ENDINGS = {"ia": "ian", "land": "lander", "ar": "ari", "o": "an"}
-ROLE = [
-    "chief executive of {ORG}",
-    "a spokesman for {ORG}",
-    "a spokeswoman for {ORG}",
-    "the {NAT} foreign minister",
-    "coach of {TEAM}",
-    "a lawyer from {CITY}",
-    "head of the {PARTY}",
-    "an analyst at {ORG}",
-    "{NUM}",
-]
 
 # A small phrase grammar instead of a list of sentence templates: a name in braces is
 # either a rule of GRAMMAR (expanded recursively) or an entity slot of _entity. A rule
@@ -275,7 +264,17 @@ GRAMMAR: dict[str, list[str]] = {
         "{ORG}",
     ],
     "PERSON": ["{PER}", "{PER}", "{SURNAME}", "{PER} , {ROLE} ,", "{TITLE} {PER}"],
-    "ROLE": ROLE,
+    "ROLE": [
+        "chief executive of {ORG}",
+        "a spokesman for {ORG}",
+        "a spokeswoman for {ORG}",
+        "the {NAT} foreign minister",
+        "coach of {TEAM}",
+        "a lawyer from {CITY}",
+        "head of the {PARTY}",
+        "an analyst at {ORG}",
+        "{NUM}",
+    ],
     "TITLE": ["president", "minister", "coach", "judge", "general", "mayor"],
     "CLAUSE": ["{BUSINESS}", "{POLITICS}", "{SPORT}", "{NEWS}"],
     "BUSINESS": [
@@ -470,24 +469,61 @@ LEXICON = {
     "competition": "NN",
     "rain": "NN",
     "born": "VBN",
+    "(": "(",
+    ")": ")",
+    "-": ":",
+    "according": "VBG",
+    "along": "IN",
+    "behind": "IN",
+    "from": "IN",
+    "into": "IN",
+    "near": "IN",
+    "over": "IN",
+    "off": "RP",
+    "not": "RB",
+    "earlier": "RB",
+    "last": "JJ",
+    "new": "JJ",
+    "foreign": "JJ",
+    "prime": "JJ",
+    "second": "JJ",
+    "safe": "JJ",
+    "general": "NN",
+    "his": "PRP$",
+    "its": "PRP$",
+    "their": "PRP$",
+    "were": "VBD",
+    "build": "VB",
+    "buy": "VB",
+    "sell": "VB",
+    "grow": "VB",
+    "merge": "VB",
+    "miss": "VB",
+    "resign": "VB",
+    "expect": "VBP",
+    "flew": "VBD",
+    "hit": "VBD",
+    "lost": "VBD",
+    "met": "VBD",
+    "sold": "VBD",
+    "sent": "VBN",
+    "burst": "VBD",
+    "based": "VBN",
+    "injured": "VBN",
+    "charged": "VBN",
+    "elected": "VBN",
+    "says": "VBZ",
+    "wins": "VBZ",
+    "failed": "VBD",
+    "talks": "NNS",
+    "news": "NN",
+    "people": "NNS",
+    "police": "NNS",
+    "headquarters": "NN",
+    "soccer": "NN",
+    "tennis": "NN",
 }
 
-# Words of the grammar that the suffix rules in _pos would tag wrongly.
-LEXICON.update(
-    {
-        "(": "(", ")": ")", "-": ":", "according": "VBG", "along": "IN", "behind": "IN",
-        "from": "IN", "into": "IN", "near": "IN", "over": "IN", "off": "RP", "not": "RB",
-        "earlier": "RB", "last": "JJ", "new": "JJ", "foreign": "JJ", "prime": "JJ",
-        "second": "JJ", "safe": "JJ", "general": "NN", "his": "PRP$", "its": "PRP$",
-        "their": "PRP$", "were": "VBD", "build": "VB", "buy": "VB", "sell": "VB",
-        "grow": "VB", "merge": "VB", "miss": "VB", "resign": "VB", "expect": "VBP",
-        "flew": "VBD", "hit": "VBD", "lost": "VBD", "met": "VBD", "sold": "VBD",
-        "sent": "VBN", "burst": "VBD", "based": "VBN", "injured": "VBN", "charged": "VBN",
-        "elected": "VBN", "says": "VBZ", "wins": "VBZ", "failed": "VBD", "talks": "NNS",
-        "news": "NN", "people": "NNS", "police": "NNS", "headquarters": "NN",
-        "soccer": "NN", "tennis": "NN",
-    }
-)  # fmt: skip
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS = ["January", "March", "April", "June", "August", "October", "November"]
@@ -502,10 +538,6 @@ def _pos(token: str) -> str:
         return "NNP"
     if any(ch.isdigit() for ch in token):
         return "CD"
-    if token in {"(", ")"}:
-        return token
-    if token == "-":
-        return ":"
     word = token.lower()
     if word.endswith("ed"):
         return "VBD"
