@@ -24,7 +24,7 @@ from bertcourse.artifacts import (  # noqa: E402
     align_word_labels,
     prepare_qa_train_features,
 )
-from bertcourse.bench import default_data_dir  # noqa: E402
+from courseops.bench import default_data_dir  # noqa: E402
 
 
 @dataclass(frozen=True)

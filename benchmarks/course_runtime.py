@@ -1,6 +1,6 @@
 """Course run time: every solution notebook in fast mode, offline; wall time and peak memory.
 
-Each notebook runs headless in its own process (``bertcourse.runner.execute_notebook``,
+Each notebook runs headless in its own process (``courseops.notebook_exec.execute_notebook``,
 the same runner ``./course run`` uses), in lesson order, so lessons that reuse an earlier
 lesson's model find it. By default the run starts from an empty artifacts folder and
 without ``BERTCOURSE_DATA_DIR`` (generated data sets), like a fresh clone; ``--data-dir``
@@ -24,8 +24,8 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from bertcourse.bench import describe_machine, format_table, machine_info, write_json
-from bertcourse.runner import RELEASE_DIR, SOLUTIONS_DIR, execute_notebook, lesson_notebooks
+from courseops.bench import describe_machine, format_table, machine_info, write_json
+from courseops.notebook_exec import RELEASE_DIR, SOLUTIONS_DIR, execute_notebook, lesson_notebooks
 
 #: Targets on 2 CPU cores.
 MAX_SECONDS_EACH = 120

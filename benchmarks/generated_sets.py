@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import bertcourse as bc  # noqa: E402
-from bertcourse.bench import describe_machine  # noqa: E402
 from bertcourse.data.generate import generate  # noqa: E402
+from courseops.bench import describe_machine  # noqa: E402
 
 #: Peak learning rate; ``None``: the course's rate for MiniLM and the task
 #: (``bc.settings().learning_rate``: 2e-4, 5e-5 on NLI).

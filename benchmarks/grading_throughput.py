@@ -20,9 +20,9 @@ from pathlib import Path
 from autograder.batch import grade_submissions
 from autograder.lessons_loader import CHECKS_DIR, REPO_ROOT, available_lessons
 from autograder.release import generate, source_lessons
-from bertcourse.bench import describe_machine
+from courseops.bench import describe_machine
 
-TOY_RESOURCES = REPO_ROOT / "tests" / "autograder" / "resources"
+TOY_RESOURCES = REPO_ROOT / "tests" / "instructor" / "resources"
 
 
 def synthesise(lesson_id: str, solutions: Path, folder: Path, n: int) -> None:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _tasks  # noqa: E402
 
 import bertcourse as bc  # noqa: E402
-from bertcourse.bench import (  # noqa: E402
+from courseops.bench import (  # noqa: E402
     Stopwatch,
     describe_machine,
     format_table,

@@ -162,7 +162,7 @@ def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
 
 def grader_paths(lesson: Lesson) -> list[Path]:
     """Folders a worker must never read: source notebooks, tests, git history, the checks."""
-    from autograder.lessons_loader import CHECKS_DIR, REPO_ROOT
+    from autograder.course_layout import CHECKS_DIR, REPO_ROOT
 
     paths = [REPO_ROOT / "solutions", REPO_ROOT / "tests", REPO_ROOT / ".git", CHECKS_DIR]
     if lesson.source_notebook is not None:

@@ -1,6 +1,6 @@
 """Write the toy lesson's source notebook and the hostile submissions derived from it.
 
-Run from the repository root: ``PYTHONPATH=. python tests/autograder/resources/make_notebooks.py``.
+Run from the repository root: ``PYTHONPATH=. python tests/instructor/resources/make_notebooks.py``.
 The notebooks are committed; this script documents how each one was made.
 """
 

@@ -1,6 +1,6 @@
 """Execute lesson notebooks headless and measure them (wall time, peak memory).
 
-Each notebook runs in its own child process (``python -m bertcourse.runner``) so its
+Each notebook runs in its own child process (``python -m courseops.notebook_exec``) so its
 peak memory can be read from the operating system (``os.wait4`` reports the largest
 resident set of the child and of the kernel it waited for).
 """
@@ -15,9 +15,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS_DIR = REPO_ROOT / "solutions"
-RELEASE_DIR = REPO_ROOT / "notebooks"
+from autograder.course_layout import RELEASE_DIR, SOLUTIONS_DIR
+
+__all__ = ["RELEASE_DIR", "SOLUTIONS_DIR", "NotebookRun", "execute_notebook", "lesson_notebooks"]
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,8 @@ def execute_notebook(
     """
     output = output_dir / notebook.name
     child_env = {**os.environ, **(env or {})}
-    command = [sys.executable, "-m", "bertcourse.runner", str(notebook), str(output), str(timeout)]
+    command = [sys.executable, "-m", "courseops.notebook_exec"]
+    command += [str(notebook), str(output), str(timeout)]
     start = time.perf_counter()
     process = subprocess.Popen(command, env=child_env, stdout=subprocess.PIPE, text=True)
     stdout = process.stdout.read() if process.stdout else ""

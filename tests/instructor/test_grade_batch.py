@@ -84,7 +84,7 @@ def test_a_grade_written_earlier_survives_a_later_failing_batch(tmp_path: Path) 
 
 def test_plain_folder_lesson_is_recognised_and_cli_runs(tmp_path: Path, monkeypatch) -> None:
     import autograder.batch as batch
-    from bertcourse.cli import main
+    from courseops.cli import main
 
     folder = tmp_path / "plain"
     copy_as(TOY_SOLUTION, folder, "carol")

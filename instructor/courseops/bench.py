@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from autograder.course_layout import REPO_ROOT
 from bertcourse.exceptions import BertCourseError
 
 __all__ = [
@@ -30,8 +31,6 @@ __all__ = [
     "peak_rss_mb",
     "write_json",
 ]
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class BenchmarkInputError(BertCourseError, ValueError):

@@ -1,4 +1,4 @@
-"""Tests for bertcourse.bench (the helpers of the benchmark scripts)."""
+"""Tests for courseops.bench (the helpers of the benchmark scripts)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bertcourse import bench
-from bertcourse.bench import BenchmarkInputError, Stopwatch, format_table
+from courseops import bench
+from courseops.bench import BenchmarkInputError, Stopwatch, format_table
 
 
 def test_machine_info_reports_what_figures_depend_on() -> None:

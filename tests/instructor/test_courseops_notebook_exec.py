@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from bertcourse.runner import execute_notebook, lesson_notebooks
+from courseops.notebook_exec import execute_notebook, lesson_notebooks
 
 
 def _write(path, *sources):

@@ -67,7 +67,7 @@ def test_objects_that_are_not_plain_data_are_refused(sandbox: Sandbox) -> None:
 
 def test_the_worker_cannot_read_forbidden_paths_or_the_grader(sandbox: Sandbox) -> None:
     secret = sandbox.secret / "answers.txt"
-    grader = Path(__file__).resolve().parents[2] / "autograder" / "api.py"
+    grader = Path(__file__).resolve().parents[2] / "instructor" / "autograder" / "api.py"
     for path in (secret, grader):
         with pytest.raises(StudentError, match="PermissionError"):
             run(sandbox, f"open({str(path)!r}).read()")

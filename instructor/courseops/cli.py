@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from autograder.cli import add_grade_arguments, add_release_arguments, grade_main, release_main
 from bertcourse import __version__
 
 #: The checkpoints the lessons name (full mode and the variants lesson).
@@ -60,13 +61,10 @@ def info_lines() -> list[str]:
         where = "packaged offline encoder stands in" if source.substituted else source.describe()
         lines.append(f"  {name:<34} {where}")
     lines.append("data:")
-    try:
-        from bertcourse.data import describe_source
-    except ImportError:
-        lines.append("  (bertcourse.data is not installed)")
-    else:
-        for task in COURSE_TASKS:
-            lines.append(f"  {task:<34} {describe_source(task)}")
+    from bertcourse.data import describe_source
+
+    for task in COURSE_TASKS:
+        lines.append(f"  {task:<34} {describe_source(task)}")
     data_dir = current.data_dir
     lines.append(
         f"data dir  {data_dir if data_dir else 'unset'} ({_env_note('BERTCOURSE_DATA_DIR')})"
@@ -80,7 +78,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bertcourse.course import run_course
+    from courseops.course_run import run_course
 
     report = run_course(lessons=args.lessons or None, output_dir=args.out, grade=not args.no_grade)
     print(report.render())
@@ -88,14 +86,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    from autograder.cli import release_main
-
     return release_main(args)
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.cli import grade_main
-
     return grade_main(args)
 
 
@@ -113,17 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-grade", action="store_true", help="skip grading the solutions")
     run.set_defaults(func=_cmd_run)
 
-    try:
-        from autograder.cli import add_grade_arguments, add_release_arguments
-    except ImportError:
-        add_grade_arguments = add_release_arguments = None
     release = verbs.add_parser("release", help="generate notebooks/ from solutions/ (nbgrader)")
-    if add_release_arguments:
-        add_release_arguments(release)
+    add_release_arguments(release)
     release.set_defaults(func=_cmd_release)
     grade = verbs.add_parser("grade", help="grade a folder of submissions")
-    if add_grade_arguments:
-        add_grade_arguments(grade)
+    add_grade_arguments(grade)
     grade.set_defaults(func=_cmd_grade)
     return parser
 

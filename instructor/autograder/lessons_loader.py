@@ -7,13 +7,11 @@ import threading
 from pathlib import Path
 
 from autograder.api import Lesson
+from autograder.course_layout import CHECKS_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.exceptions import LessonChecksError
 from autograder.notebook import Cell, NotebookUnreadable, read_cells
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-CHECKS_DIR = PACKAGE_DIR / "lessons"
-SOLUTIONS_DIR = REPO_ROOT / "solutions"
+__all__ = ["CHECKS_DIR", "REPO_ROOT", "SOLUTIONS_DIR", "available_lessons", "load_lesson"]
 
 _lock = threading.Lock()
 _cache: dict[tuple[Path, str], Lesson] = {}

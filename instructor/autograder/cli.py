@@ -1,6 +1,6 @@
 """The ``grade`` and ``release`` verbs of the ``bertcourse`` command.
 
-``bertcourse/cli.py`` adds the arguments with :func:`add_grade_arguments` /
+``courseops/cli.py`` adds the arguments with :func:`add_grade_arguments` /
 :func:`add_release_arguments` and calls :func:`grade_main` / :func:`release_main`.
 ``python -m autograder grade ...`` works too.
 """

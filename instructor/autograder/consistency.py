@@ -1,6 +1,6 @@
 """Checks CI runs on every lesson: the release is current, points add up, checks bite.
 
-Used by ``tests/autograder/test_consistency.py``; each function returns what is wrong
+Used by ``tests/instructor/test_consistency.py``; each function returns what is wrong
 (empty when all is well) or the grades, so a test failure names the problem.
 """
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.course_layout import REPO_ROOT
 from autograder.exceptions import ReleaseError
-from autograder.lessons_loader import REPO_ROOT
 from autograder.results import write_atomic
 
 #: What the last release wrote (sha256 per file): a file that differs from it was edited.

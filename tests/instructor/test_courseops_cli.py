@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bertcourse import cli
+from courseops import cli
 
 
 def test_info_reports_settings_and_sources(capsys, monkeypatch, tmp_path):
