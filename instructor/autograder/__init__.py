@@ -22,6 +22,7 @@ from autograder.exceptions import (
     AutograderError,
     LessonChecksError,
     ReleaseError,
+    SandboxUnavailable,
     StudentError,
     SubmissionLayoutError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "AutograderError",
     "LessonChecksError",
     "ReleaseError",
+    "SandboxUnavailable",
     "StudentError",
     "SubmissionLayoutError",
     "grade_notebook",

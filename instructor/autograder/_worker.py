@@ -1,10 +1,11 @@
 """The sandbox worker: runs a student's code and answers the grader's requests.
 
-Started by :mod:`autograder.sandbox` as ``python -I <this file> CONFIG_JSON`` in a fresh
-temporary directory with a minimal environment. It imports only the standard library
-until the student's code (or a fixture) imports more, and it never imports the
-``autograder`` package, so the checks, reference answers and hidden tests stay in
-the grader process.
+Started by :mod:`autograder.sandbox` as ``python -I <this file> CONFIG_JSON``, inside the
+OS sandbox of :mod:`autograder.os_sandbox` (this file is bound there alone) or, for
+trusted code, in a fresh temporary directory; always with a minimal environment. It
+imports only the standard library until the student's code (or a fixture) imports more,
+and it never imports the ``autograder`` package, so the checks, reference answers and
+hidden tests stay in the grader process.
 
 Protocol: length-prefixed pickles. Requests (trusted, from the grader) arrive on the
 original stdin; answers go out on the original stdout. Both descriptors are moved
@@ -398,9 +399,11 @@ def _start(config: dict[str, Any]) -> tuple[int, int]:
         os.setgroups([])
         os.setgid(int(config.get("gid", uid)))
         os.setuid(int(uid))
-        if int(config.get("max_processes", 0)):
-            limit = int(config["max_processes"])
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+    if int(config.get("max_processes", 0)):
+        # Counted per user over the machine: the grader passes what that user runs already
+        # plus the worker's allowance, so a fork bomb stops at the allowance.
+        limit = int(config["max_processes"])
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
     return in_fd, out_fd
 
 
@@ -415,7 +418,8 @@ def main() -> None:
     worker = Worker(config, out_fd)
     sys.stdout = worker.capture
     sys.stderr = worker.capture
-    _install_audit_hook(list(config.get("forbidden", [])))
+    if config.get("audit_hook", True):
+        _install_audit_hook(list(config.get("forbidden", [])))
     worker.serve(in_fd)
 
 

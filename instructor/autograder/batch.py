@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograder.api import Lesson
 from autograder.exceptions import LessonChecksError, SubmissionLayoutError
 from autograder.lessons_loader import available_lessons, load_lesson
 from autograder.notebook import NotebookUnreadable, grade_ids, read_cells
 from autograder.report import write_feedback, write_gradebook
-from autograder.results import BatchResult, NotebookResult, save_result
+from autograder.results import BatchResult, NotebookResult, safe_name, save_result
 from autograder.runner import grade_notebook
-from autograder.sandbox import SandboxLimits
+from autograder.sandbox import SandboxLimits, default_isolation
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class _Job:
     forbidden: list[Path]
     limits: SandboxLimits | None
     out_dir: Path
+    isolation: str
 
 
 def _grade_job(job: _Job) -> NotebookResult:
@@ -134,6 +138,7 @@ def _grade_job(job: _Job) -> NotebookResult:
                 notebook=submission.notebook,
                 forbidden=job.forbidden,
                 limits=job.limits,
+                isolation=job.isolation,
             )
     except Exception as error:  # noqa: BLE001 - a grader bug must not stop the batch
         result = _ungradable(
@@ -144,6 +149,64 @@ def _grade_job(job: _Job) -> NotebookResult:
         result.detail = traceback.format_exc()[-4000:]  # instructors only
     save_result(result, job.out_dir)
     return result
+
+
+def _refuse_shared_result_files(found: list[Submission]) -> None:
+    """Stop before grading when two submissions would write one result file.
+
+    :func:`autograder.results.safe_name` is one-to-one, so this only fires on a bug; a
+    result silently replacing a classmate's is the one outcome that must never happen.
+    """
+    seen: dict[tuple[str, str], Submission] = {}
+    for submission in found:
+        key = (safe_name(submission.student), safe_name(submission.notebook))
+        if key in seen:
+            raise SubmissionLayoutError(
+                f"{seen[key].path} and {submission.path} would share one result file: "
+                "rename one of them"
+            )
+        seen[key] = submission
+
+
+def _grade_in_pool(
+    jobs: list[_Job], workers: int, results: dict[Submission, NotebookResult], bar: Any
+) -> None:
+    """Grade ``jobs`` in a process pool; a pool process that dies costs one retry.
+
+    A student cannot reach the pool (its code runs in the OS sandbox), but the machine
+    can still kill a pool process (out of memory): the jobs it held are graded again in
+    a fresh pool, and recorded as ungradable if that one breaks too.
+    """
+    pending = list(jobs)
+    for _attempt in range(2):
+        # Processes, not threads: check modules may import libraries lazily, and first
+        # imports (transformers) are not thread-safe.
+        with _process_pool(workers) as pool:
+            futures = {pool.submit(_grade_job, job): job for job in pending}
+            broken: list[_Job] = []
+            for future in concurrent.futures.as_completed(futures):
+                job = futures[future]
+                try:
+                    results[job.submission] = future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    broken.append(job)
+                    continue
+                if bar is not None:
+                    bar.update(1)
+        pending = broken
+        if not pending:
+            return
+    for job in pending:
+        result = _ungradable(
+            job.submission,
+            job.lesson_id,
+            "The grader's process stopped twice while grading this notebook (out of "
+            "memory?); ask your instructor to grade it again.",
+        )
+        save_result(result, job.out_dir)
+        results[job.submission] = result
+        if bar is not None:
+            bar.update(1)
 
 
 def _process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
@@ -164,6 +227,7 @@ def grade_submissions(
     solutions_dir: Path | None = None,
     limits: SandboxLimits | None = None,
     progress: bool = True,
+    unsandboxed: bool = False,
 ) -> BatchResult:
     """Grade every submission under ``submissions`` and write the results into ``out_dir``.
 
@@ -180,11 +244,27 @@ def grade_submissions(
         solutions_dir: folder of source notebooks (default ``solutions``).
         limits: worker resource limits (default: per lesson).
         progress: show a tqdm progress bar with the time left.
+        unsandboxed: where no OS sandbox is available, grade anyway with resource limits
+            and audit hooks only (for code you trust: a submission could then read what
+            the grader's user can read).
 
     Returns:
         The batch's results and the paths written.
+
+    Raises:
+        SandboxUnavailable: no OS sandbox here and ``unsandboxed`` is false (said before
+            any submission runs).
+        SubmissionLayoutError: ``submissions`` holds no notebooks.
     """
+    isolation = default_isolation(trusted=unsandboxed)
+    if isolation != "os":
+        print(
+            "warning: grading WITHOUT the OS sandbox (--unsandboxed): submissions can read "
+            "and write what this user can, and reach the network",
+            file=sys.stderr,
+        )
     found = discover(submissions, lesson=lesson)
+    _refuse_shared_result_files(found)
     out_dir.mkdir(parents=True, exist_ok=True)
     lessons: dict[str, Lesson] = {}
     load_errors: dict[str, str] = {}
@@ -231,6 +311,7 @@ def grade_submissions(
                 forbidden,
                 limits,
                 out_dir,
+                isolation,
             )
         )
 
@@ -247,14 +328,7 @@ def grade_submissions(
                 if bar is not None:
                     bar.update(1)
         else:
-            # Processes, not threads: check modules may import libraries lazily, and first
-            # imports (transformers) are not thread-safe.
-            with _process_pool(workers) as pool:
-                futures = {pool.submit(_grade_job, job): job.submission for job in jobs}
-                for future in concurrent.futures.as_completed(futures):
-                    results[futures[future]] = future.result()
-                    if bar is not None:
-                        bar.update(1)
+            _grade_in_pool(jobs, workers, results, bar)
     finally:
         if bar is not None:
             bar.close()

@@ -21,6 +21,10 @@ class ReleaseError(AutograderError, RuntimeError):
     """Generating the release notebooks failed or would overwrite manual edits."""
 
 
+class SandboxUnavailable(AutograderError, RuntimeError):
+    """Student code would run without the OS sandbox, and nobody said that is fine."""
+
+
 class SandboxProblem(Exception):
     """Something went wrong running the student's code; ``reason`` is shown to the student."""
 

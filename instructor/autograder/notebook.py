@@ -42,12 +42,16 @@ class CellPlan:
 
 def _text(source: Any) -> str:
     if isinstance(source, list):
-        return "".join(str(part) for part in source)
-    return source if isinstance(source, str) else ""
+        source = "".join(str(part) for part in source)
+    # Line endings as an editor on Windows may have saved them inside the cells.
+    return source.replace("\r\n", "\n") if isinstance(source, str) else ""
 
 
 def read_cells(path: Path) -> list[Cell]:
     """The cells of a notebook file, without validating more than grading needs.
+
+    Accepts what editors really write: a UTF-8 byte-order mark, CRLF line endings (also
+    inside cell sources) and any nbformat 4 minor version (cells without ids).
 
     Args:
         path: the ``.ipynb`` file.
@@ -65,7 +69,8 @@ def read_cells(path: Path) -> list[Cell]:
                 f"the notebook file is {size / 2**20:.0f} MB, more than the "
                 f"{MAX_NOTEBOOK_BYTES // 2**20} MB the grader reads: clear the outputs and resubmit"
             )
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows save a byte-order mark, which JSON forbids.
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise NotebookUnreadable("the notebook file is not UTF-8 text") from None
     except json.JSONDecodeError as error:
@@ -75,6 +80,11 @@ def read_cells(path: Path) -> list[Cell]:
         ) from None
     except OSError as error:
         raise NotebookUnreadable(f"the notebook file cannot be read ({error.strerror})") from None
+    if isinstance(data, dict) and "worksheets" in data:
+        raise NotebookUnreadable(
+            f"the notebook is in the old nbformat {data.get('nbformat', 3)} format: open it "
+            "in JupyterLab, save it (that converts it to nbformat 4) and resubmit"
+        )
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookUnreadable("the file is JSON but not a Jupyter notebook (no 'cells' list)")
     cells = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -184,7 +185,37 @@ def load_results(out_dir: Path) -> list[NotebookResult]:
     return sorted(results, key=lambda r: (r.student, r.notebook))
 
 
+#: Characters a result file name keeps as they are; every other one is escaped.
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.@+")
+MAX_NAME_BYTES = 120
+
+
 def safe_name(name: str) -> str:
-    """A file name made of the characters of ``name`` that are safe on every system."""
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_.@+" else "_" for ch in name).strip(".")
-    return cleaned or "_"
+    """A file name for ``name`` that no other name maps to, safe on every file system.
+
+    Lower-case letters, digits and ``-_.@+`` stay (a leading ``.`` is escaped); an
+    upper-case letter becomes ``^`` plus the letter (so ``Alice`` and ``alice`` differ on
+    case-insensitive disks); every other byte of the UTF-8 text becomes ``%XX``. The
+    mapping is one-to-one (``a b`` is ``a%20b``, ``a_b`` stays ``a_b``). A name longer
+    than :data:`MAX_NAME_BYTES` keeps its first part and ends in ``~`` and 16 hex digits
+    of its SHA-256, which no escaped name contains.
+
+    Args:
+        name: a student id or notebook name, any text.
+
+    Returns:
+        The file name (without extension); never empty, never starting with a dot.
+    """
+    parts = []
+    for index, char in enumerate(name):
+        if char in _PLAIN and not (index == 0 and char == "."):
+            parts.append(char)
+        elif "A" <= char <= "Z":
+            parts.append("^" + char.lower())
+        else:
+            parts.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    encoded = "".join(parts) or "%"
+    if len(encoded) > MAX_NAME_BYTES:
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        encoded = f"{encoded[: MAX_NAME_BYTES - 17]}~{digest}"
+    return encoded

@@ -183,6 +183,7 @@ def grade_notebook(
     forbidden: list[Path] | None = None,
     limits: SandboxLimits | None = None,
     replace: dict[str, str] | None = None,
+    isolation: str | None = None,
 ) -> NotebookResult:
     """Grade one submitted notebook with the lesson's checks.
 
@@ -194,6 +195,8 @@ def grade_notebook(
         forbidden: extra paths the worker may not open (submissions, results).
         limits: worker resource limits (default: ``SandboxLimits(memory_mb=lesson.memory_mb)``).
         replace: solution grade_id -> replacement source (mutation testing).
+        isolation: ``"os"`` or ``"process"`` (see :class:`autograder.sandbox.Sandbox`);
+            ``None``: the OS sandbox, or :class:`SandboxUnavailable` where there is none.
 
     Returns:
         The notebook's result; never raises for problems of the submission.
@@ -232,6 +235,7 @@ def grade_notebook(
         fixtures=lesson.fixtures,
         forbidden=[*grader_paths(lesson), *(forbidden or []), path.parent],
         limits=limits or SandboxLimits(memory_mb=lesson.memory_mb),
+        isolation=isolation,
     )
     session = _Session(sandbox, lesson.cell_timeout)
     try:

@@ -1,9 +1,14 @@
 """The grader's side of the sandbox: start a worker, send it requests, read plain answers.
 
-The worker (:mod:`autograder._worker`) runs the student's code in a separate process
-with resource limits; this module never executes anything the worker sends: answers
-are unpickled by :class:`PlainUnpickler`, which only rebuilds builtin containers and
-numpy arrays.
+The worker (:mod:`autograder._worker`) runs the student's code in a separate process.
+Where the operating system allows it (Linux with bubblewrap), that process runs inside
+the OS sandbox of :mod:`autograder.os_sandbox` (``isolation="os"``): its own namespaces,
+a read-only view of Python and the helper package only, no network, limits. Elsewhere
+``isolation="process"`` keeps only the resource limits and the worker's audit hooks:
+for code the instructor trusts (the course's own solutions), never for submissions.
+
+Either way this module never executes anything the worker sends: answers are unpickled
+by :class:`PlainUnpickler`, which only rebuilds builtin containers and numpy arrays.
 """
 
 from __future__ import annotations
@@ -26,12 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder.exceptions import StudentError, WorkerCrashed, WorkerTimeout
+from autograder import os_sandbox
+from autograder.exceptions import SandboxUnavailable, StudentError, WorkerCrashed, WorkerTimeout
 
 WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 FIXTURE_KEY = "__autograder_fixture__"
 MAX_ANSWER_BYTES = 256 * 2**20
-NOBODY = 65534
+NOBODY = os_sandbox.NOBODY
+#: ``"os"``: the bubblewrap sandbox; ``"process"``: limits and audit hooks only (trusted code).
+ISOLATIONS = ("os", "process")
 
 # Built-in fixtures: source run in the worker that sets ``value``.
 BUILTIN_FIXTURES: dict[str, str] = {
@@ -49,14 +57,18 @@ class SandboxLimits:
         file_mb: largest file the worker may write (``RLIMIT_FSIZE``).
         drop_privileges: run the worker as ``nobody`` when the grader runs as root, so it
             cannot write the results or other students' files.
-        max_processes: ``RLIMIT_NPROC`` once dropped to ``nobody`` (threads count).
+        max_processes: processes and threads the worker may add (``RLIMIT_NPROC`` above
+            what its user already runs): a fork bomb stops there.
+        disk_mb: size of the worker's writable folder (a tmpfs in the OS sandbox): a
+            submission that fills it gets ``ENOSPC``, the machine's disk is untouched.
     """
 
     memory_mb: int = 4096
     cpu_seconds: int = 600
     file_mb: int = 64
     drop_privileges: bool = True
-    max_processes: int = 4096
+    max_processes: int = 256
+    disk_mb: int = 1024
 
 
 class PlainUnpickler(pickle.Unpickler):
@@ -105,7 +117,9 @@ def _minimal_environment(home: str) -> dict[str, str]:
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
-        "TMPDIR": home,
+        "TMPDIR": os.path.join(home, "tmp") if home == os_sandbox.HOME else home,
+        "USER": "student",
+        "LOGNAME": "student",
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "MPLBACKEND": "Agg",
@@ -138,6 +152,43 @@ def _others_can_enter(path: Path) -> bool:
     return True
 
 
+def default_isolation(*, trusted: bool = False) -> str:
+    """The isolation to grade with here.
+
+    Args:
+        trusted: the code is the course's own (solutions, mutants): fall back to
+            ``"process"`` where the OS sandbox is unavailable instead of refusing.
+
+    Returns:
+        ``"os"`` where the OS sandbox works, else ``"process"`` for trusted code.
+
+    Raises:
+        SandboxUnavailable: no OS sandbox here and the code is not trusted.
+    """
+    problem = os_sandbox.os_sandbox_problem()
+    if problem is None:
+        return "os"
+    if trusted:
+        return "process"
+    raise SandboxUnavailable(
+        f"Refusing to run student code without the OS sandbox: {problem}. "
+        f"To fix it, {os_sandbox.INSTALL_HINT}."
+    )
+
+
+def _processes_of(uid: int) -> int:
+    """How many processes and threads ``uid`` runs now (what ``RLIMIT_NPROC`` counts)."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+            except OSError:
+                continue
+    return count
+
+
 @functools.lru_cache(maxsize=1)
 def can_drop_privileges() -> bool:
     """Whether a worker run as ``nobody`` could still start Python and import the course.
@@ -158,8 +209,11 @@ class Sandbox:
 
     Args:
         fixtures: name -> worker-side source setting ``value`` (added to the built-ins).
-        forbidden: paths the worker may not open or list (grader, results, submissions).
+        forbidden: paths the worker's audit hook refuses (a second line of defence: in
+            the OS sandbox they are not in its view at all).
         limits: resource limits.
+        isolation: ``"os"`` (bubblewrap; the default where it works) or ``"process"``
+            (trusted code only); ``None`` picks :func:`default_isolation`.
     """
 
     def __init__(
@@ -168,7 +222,11 @@ class Sandbox:
         fixtures: dict[str, str] | None = None,
         forbidden: list[str | Path] | None = None,
         limits: SandboxLimits | None = None,
+        isolation: str | None = None,
     ) -> None:
+        if isolation is not None and isolation not in ISOLATIONS:
+            raise ValueError(f"isolation must be one of {ISOLATIONS}, not {isolation!r}")
+        self.isolation = isolation or default_isolation()
         self.fixtures = {**BUILTIN_FIXTURES, **(fixtures or {})}
         self.forbidden = [str(Path(p).resolve()) for p in (forbidden or [])]
         self.forbidden.append(str(WORKER_SCRIPT.parent.resolve()))
@@ -180,29 +238,50 @@ class Sandbox:
 
     # -- life cycle ---------------------------------------------------------------
     def start(self) -> None:
-        """Start a fresh worker in a fresh temporary directory (stops a running one)."""
+        """Start a fresh worker with a fresh, empty writable folder (stops a running one)."""
         self.stop()
-        self.workdir = tempfile.mkdtemp(prefix="bertcourse-grade-")
-        drop = self.limits.drop_privileges and can_drop_privileges()
-        if drop:
-            os.chown(self.workdir, NOBODY, NOBODY)
-        config = {
+        config: dict[str, Any] = {
             "memory_bytes": self.limits.memory_mb * 2**20,
             "cpu_seconds": self.limits.cpu_seconds,
             "file_bytes": self.limits.file_mb * 2**20,
             "forbidden": self.forbidden,
             "fixtures": self.fixtures,
-            "uid": NOBODY if drop else None,
-            "gid": NOBODY if drop else None,
-            "max_processes": self.limits.max_processes,
+            # The interpreter-level hooks only where the operating system draws no line:
+            # in the OS sandbox, what is forbidden is simply not there.
+            "audit_hook": self.isolation == "process",
         }
+        root = os.geteuid() == 0
+        if self.isolation == "os":
+            # Everything the worker writes lives in its tmpfs and is gone when it ends.
+            home = os_sandbox.HOME
+            dropped = root and shutil.which("setpriv") is not None
+            uid = os_sandbox.sandbox_uid() if root else os.getuid()
+            if root and not dropped:  # the worker drops root itself
+                config.update(uid=uid, gid=uid)
+            config["max_processes"] = _processes_of(uid) + self.limits.max_processes
+            view = os_sandbox.worker_view(WORKER_SCRIPT)
+            argv = os_sandbox.bwrap_command(
+                view=view,
+                argv=[sys.executable, "-I", os_sandbox.WORKER_INSIDE, json.dumps(config)],
+                disk_bytes=self.limits.disk_mb * 2**20,
+            )
+            cwd = "/"
+        else:
+            self.workdir = home = tempfile.mkdtemp(prefix="bertcourse-grade-")
+            drop = self.limits.drop_privileges and can_drop_privileges()
+            if drop:
+                os.chown(self.workdir, NOBODY, NOBODY)
+                config.update(uid=NOBODY, gid=NOBODY)
+                config["max_processes"] = _processes_of(NOBODY) + self.limits.max_processes
+            argv = [sys.executable, "-I", str(WORKER_SCRIPT), json.dumps(config)]
+            cwd = self.workdir
         self.process = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER_SCRIPT), json.dumps(config)],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            cwd=self.workdir,
-            env=_minimal_environment(self.workdir),
+            cwd=cwd,
+            env=_minimal_environment(home),
             start_new_session=True,
             close_fds=True,
         )

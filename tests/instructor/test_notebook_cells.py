@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,16 @@ def test_unreadable_notebooks(name: str, message: str) -> None:
 def test_grade_cell_points() -> None:
     points = grade_cell_points(read_cells(TOY_SOLUTION))
     assert points == {"macro_f1_tests": 3, "tokenize_function_tests": 2, "n_tokens_tests": 1}
+
+
+def test_what_editors_write_is_read(tmp_path) -> None:
+    cell = {"cell_type": "code", "metadata": {}, "source": ["x = 1\r\n", "y = 2\r\n"]}
+    notebook = {"nbformat": 4, "nbformat_minor": 1, "metadata": {}, "cells": [cell]}
+    text = json.dumps(notebook, indent=1).replace("\n", "\r\n")
+    path = tmp_path / "bom.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert [c.source for c in read_cells(path)] == ["x = 1\ny = 2\n"]
+    old = tmp_path / "v3.ipynb"
+    old.write_text(json.dumps({"nbformat": 3, "worksheets": [{"cells": []}]}))
+    with pytest.raises(NotebookUnreadable, match="old nbformat 3"):
+        read_cells(old)
