@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from autograder.cli import add_grade_arguments, add_release_arguments, grade_main, release_main
 from bertcourse import __version__
@@ -86,7 +87,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    return release_main(args)
+    status = release_main(args)
+    if status != 0 or args.student_bundle is None:
+        return status
+    from autograder.exceptions import ReleaseError
+    from courseops.student_bundle import build_student_bundle
+
+    try:
+        bundle = build_student_bundle(folder=args.student_bundle, archive=args.zip)
+    except ReleaseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"student bundle: {bundle.folder} ({len(bundle.files)} files, wheel {bundle.wheel.name})")
+    print("  checked: no solution, hidden test, answer key or grader file in it or its wheel")
+    if bundle.archive is not None:
+        print(f"  archive: {bundle.archive}")
+    return 0
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
@@ -109,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = verbs.add_parser("release", help="generate notebooks/ from solutions/ (nbgrader)")
     add_release_arguments(release)
+    release.add_argument(
+        "--student-bundle",
+        metavar="DIR",
+        type=Path,
+        help="then write what students get into DIR (new or empty): the release notebooks, "
+        "the helper wheel, environment files, JupyterLab settings, a student README; it is "
+        "checked to hold no answer",
+    )
+    release.add_argument("--zip", action="store_true", help="also write DIR.zip")
     release.set_defaults(func=_cmd_release)
     grade = verbs.add_parser("grade", help="grade a folder of submissions")
     add_grade_arguments(grade)
