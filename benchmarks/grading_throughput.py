@@ -50,6 +50,14 @@ def main() -> None:
         default=[1, 2],
         help="worker counts to time, each over the same submissions (default: 1 2)",
     )
+    parser.add_argument(
+        "--isolation",
+        nargs="+",
+        default=["os"],
+        choices=["os", "process"],
+        help="sandboxes to time side by side: os (bubblewrap, the default) and process "
+        "(resource limits only, what grading used before the OS sandbox)",
+    )
     args = parser.parse_args()
     print(describe_machine())
     if args.toy:
@@ -62,17 +70,22 @@ def main() -> None:
         checks, solutions = CHECKS_DIR, REPO_ROOT / "solutions"
         ready = set(available_lessons(checks)) & set(source_lessons(solutions))
         lessons = [args.lesson] if args.lesson else sorted(ready)
-    print(f"{'lesson':<28} {'workers':>7} {'subs':>5} {'s/sub':>7} {'subs/min':>9} {'total_s':>8}")
-    totals = dict.fromkeys(args.workers, 0.0)
+    print(
+        f"{'lesson':<28} {'sandbox':>8} {'workers':>7} {'subs':>5} {'s/sub':>7} "
+        f"{'subs/min':>9} {'total_s':>8}"
+    )
+    runs = [(isolation, workers) for workers in args.workers for isolation in args.isolation]
+    totals = dict.fromkeys(runs, 0.0)
     for lesson_id in lessons:
         with tempfile.TemporaryDirectory(prefix="bertcourse-bench-") as temporary:
             folder = Path(temporary)
             synthesise(lesson_id, solutions, folder, args.n)
-            for workers in args.workers:
+            for isolation, workers in runs:
                 started = time.perf_counter()
                 grade_submissions(
                     submissions=folder / "submitted",
-                    out_dir=folder / f"results{workers}",
+                    out_dir=folder / f"results-{isolation}-{workers}",
+                    isolation=isolation,
                     workers=workers,
                     lesson=lesson_id,
                     checks_dir=checks,
@@ -80,16 +93,17 @@ def main() -> None:
                     progress=False,
                 )
                 elapsed = time.perf_counter() - started
-                totals[workers] += elapsed
+                totals[isolation, workers] += elapsed
                 print(
-                    f"{lesson_id:<28} {workers:>7} {args.n:>5} {elapsed / args.n:>7.1f} "
+                    f"{lesson_id:<28} {isolation:>8} {workers:>7} {args.n:>5} "
+                    f"{elapsed / args.n:>7.1f} "
                     f"{60 * args.n / elapsed:>9.1f} {elapsed:>8.1f}",
                     flush=True,
                 )
-    for workers, seconds in totals.items():
+    for (isolation, workers), seconds in totals.items():
         print(
-            f"all {len(lessons)} lessons, {workers} worker(s): {seconds:.0f} s for {args.n} "
-            f"submissions each"
+            f"all {len(lessons)} lessons, {isolation} sandbox, {workers} worker(s): "
+            f"{seconds:.0f} s for {args.n} submissions each"
         )
 
 

@@ -228,6 +228,7 @@ def grade_submissions(
     limits: SandboxLimits | None = None,
     progress: bool = True,
     unsandboxed: bool = False,
+    isolation: str | None = None,
 ) -> BatchResult:
     """Grade every submission under ``submissions`` and write the results into ``out_dir``.
 
@@ -247,6 +248,8 @@ def grade_submissions(
         unsandboxed: where no OS sandbox is available, grade anyway with resource limits
             and audit hooks only (for code you trust: a submission could then read what
             the grader's user can read).
+        isolation: force ``"os"`` or ``"process"`` (benchmarks compare the two); ``None``
+            chooses as ``unsandboxed`` says.
 
     Returns:
         The batch's results and the paths written.
@@ -256,7 +259,7 @@ def grade_submissions(
             any submission runs).
         SubmissionLayoutError: ``submissions`` holds no notebooks.
     """
-    isolation = default_isolation(trusted=unsandboxed)
+    isolation = isolation or default_isolation(trusted=unsandboxed)
     if isolation != "os":
         print(
             "warning: grading WITHOUT the OS sandbox (--unsandboxed): submissions can read "
