@@ -5,7 +5,8 @@
   epoch, length-grouped batches, 10 % warm-up, no checkpoints and no reporting.
 - :func:`collator_for` picks the dynamic-padding collator of each task.
 - :func:`make_trainer` puts them together with the model and tokenizer, shows one
-  progress bar (``tqdm.auto``) and prints a one-line summary when training ends.
+  progress bar (``tqdm.auto``), prints a one-line summary when training ends, and warns
+  (:class:`bertcourse.learning_check.NotLearningWarning`) when the run learned nothing.
 
 Arguments that transformers 5 removed (``evaluation_strategy``, ``group_by_length``,
 ``warmup_ratio``, ``Trainer(tokenizer=...)``...) raise :class:`RemovedArgumentError` naming the
@@ -234,6 +235,7 @@ def make_trainer(
 
     from transformers import PrinterCallback, ProgressCallback
 
+    from bertcourse.learning_check import LearningCheckCallback, sequence_labels
     from bertcourse.progress import CourseProgressCallback, SummaryCallback
 
     Trainer = _course_trainer_class()
@@ -277,4 +279,14 @@ def make_trainer(
     if not args.disable_tqdm:
         trainer.add_callback(CourseProgressCallback())
     trainer.add_callback(SummaryCallback())
+    if task in ("sequence-classification", "token-classification"):
+        # A run that ends where an untrained model would be says so (NotLearningWarning).
+        trainer.add_callback(
+            LearningCheckCallback(
+                num_labels=getattr(getattr(model, "config", None), "num_labels", None),
+                eval_labels=sequence_labels(eval_dataset)
+                if task == "sequence-classification"
+                else None,
+            )
+        )
     return trainer
