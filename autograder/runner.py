@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograder.api import Check, Lesson, Student
+from autograder.counterexample import Score
 from autograder.exceptions import SandboxProblem, StudentError, WorkerCrashed, WorkerTimeout
 from autograder.notebook import NotebookUnreadable, plan_cells, read_cells
 from autograder.results import CheckResult, ExerciseResult, NotebookResult
@@ -88,6 +89,8 @@ class _Session:
 
 def _fraction(value: Any) -> float:
     """A check's return value as the fraction of its points earned."""
+    if isinstance(value, Score):
+        value = value.fraction
     if value is None or value is True:
         return 1.0
     if value is False:
@@ -117,7 +120,8 @@ def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
         hidden=check.hidden,
     )
     try:
-        fraction = _fraction(check.function(**{k: available[k] for k in wanted}))
+        returned = check.function(**{k: available[k] for k in wanted})
+        fraction = _fraction(returned)
     except AssertionError as error:
         message = str(error) or "the result is wrong"
         result.reason = "wrong result" if check.hidden else message[:1000]
@@ -157,6 +161,8 @@ def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
             if check.hidden
             else f"partly right: {fraction:.0%} of the cases pass"
         )
+        if not check.hidden and isinstance(returned, Score) and returned.counterexample:
+            result.reason += f"; {returned.counterexample}"
     return result
 
 
