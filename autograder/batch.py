@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.api import Lesson
+from autograder.batch_report import write_batch_report
 from autograder.exceptions import LessonChecksError, SubmissionLayoutError
 from autograder.lessons_loader import available_lessons, load_lesson
 from autograder.notebook import NotebookUnreadable, grade_ids, read_cells
+from autograder.provenance import plan_regrade, provenance_of
 from autograder.report import write_feedback, write_gradebook
 from autograder.results import BatchResult, NotebookResult, save_result
 from autograder.runner import grade_notebook
@@ -120,6 +122,7 @@ class _Job:
 def _grade_job(job: _Job) -> NotebookResult:
     """Grade one submission and write its result (runs in a pool process)."""
     submission = job.submission
+    lesson = None
     try:
         if job.problem is not None or job.lesson_id is None:
             result = _ungradable(submission, job.lesson_id, job.problem or "no lesson")
@@ -142,6 +145,7 @@ def _grade_job(job: _Job) -> NotebookResult:
             f"Internal grader error ({type(error).__name__}); ask your instructor to look at it.",
         )
         result.detail = traceback.format_exc()[-4000:]  # instructors only
+    result.provenance = provenance_of(submission.path, lesson).to_dict()
     save_result(result, job.out_dir)
     return result
 
@@ -164,6 +168,7 @@ def grade_submissions(
     solutions_dir: Path | None = None,
     limits: SandboxLimits | None = None,
     progress: bool = True,
+    regrade: bool = False,
 ) -> BatchResult:
     """Grade every submission under ``submissions`` and write the results into ``out_dir``.
 
@@ -180,6 +185,8 @@ def grade_submissions(
         solutions_dir: folder of source notebooks (default ``solutions``).
         limits: worker resource limits (default: per lesson).
         progress: show a tqdm progress bar with the time left.
+        regrade: grade again only the submissions whose provenance changed (new or edited
+            submission, edited checks, other grader or library versions); keep the rest.
 
     Returns:
         The batch's results and the paths written.
@@ -235,6 +242,25 @@ def grade_submissions(
         )
 
     results: dict[Submission, NotebookResult] = {}
+    plan = None
+    if regrade:
+        plan = plan_regrade(
+            out_dir,
+            [
+                (
+                    j.submission.student,
+                    j.submission.notebook,
+                    j.submission.path,
+                    None if j.problem or j.lesson_id is None else get_lesson(j.lesson_id),
+                )
+                for j in jobs
+            ],
+        )
+        for job in jobs:
+            kept = plan.keep.get((job.submission.student, job.submission.notebook))
+            if kept is not None:
+                results[job.submission] = kept
+        jobs = [j for j in jobs if j.submission not in results]
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -260,9 +286,14 @@ def grade_submissions(
             bar.close()
         gradebook = write_gradebook(out_dir)
         feedback = write_feedback(out_dir)
+    report = write_batch_report(out_dir)
     return BatchResult(
         results=[results[s] for s in found if s in results],
         out_dir=out_dir,
         gradebook=gradebook,
         feedback=feedback,
+        report=report.html,
+        regrade=None
+        if plan is None
+        else plan.report([results[j.submission] for j in jobs if j.submission in results]),
     )

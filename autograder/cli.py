@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from autograder.cli_report import add_report_arguments, write_exports
 from autograder.exceptions import AutograderError
 
 
@@ -32,6 +33,7 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write the scores into this nbgrader gradebook (e.g. sqlite:///gradebook.db)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_report_arguments(parser)
 
 
 def add_release_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,12 +62,14 @@ def grade_main(args: argparse.Namespace) -> int:
             workers=args.workers,
             lesson=args.lesson,
             progress=not args.no_progress,
+            regrade=args.regrade,
         )
         if args.gradebook_db:
             from autograder.nbgrader_gradebook import write_scores
 
             for warning in write_scores(batch.results, db_url=args.gradebook_db):
                 print(f"warning: {warning}", file=sys.stderr)
+        exports = write_exports(args)
     except AutograderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -75,6 +79,11 @@ def grade_main(args: argparse.Namespace) -> int:
             + ("" if result.status == "graded" else f"  [{result.status}]")
         )
     print(f"gradebook: {batch.gradebook}  feedback: {args.out / 'feedback'}")
+    print(f"report: {batch.report}")
+    for line in exports:
+        print(line)
+    if batch.regrade is not None:
+        print(batch.regrade.summary())
     return 1 if any(r.status != "graded" for r in batch.results) else 0
 
 
