@@ -395,7 +395,11 @@ def _outcomes(stats: LessonStats) -> str:
     )
     axes.set_xlabel("submissions")
     axes.set_title(f"{stats.lesson}: credit per exercise")
-    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=3, frameon=False)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    # Below the axis: above it, the legend would run into the title.
+    axes.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.22 - 0.3 / height), ncol=3, frameon=False
+    )
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -418,7 +422,7 @@ color:#222;padding:0 1rem}
 h1{margin-bottom:.2rem} .meta{color:#666;margin-top:0}
 section.lesson{border-top:2px solid #ddd;margin-top:2rem;padding-top:.5rem}
 .plots{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
-.plots img{max-width:100%;border:1px solid #eee}
+.plots img{max-width:calc(50% - .5rem);border:1px solid #eee}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.92rem}
 th,td{border-bottom:1px solid #e4e4e4;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f6f6f6} td.n{text-align:right;font-variant-numeric:tabular-nums}

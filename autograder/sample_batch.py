@@ -71,9 +71,9 @@ def synthesise(
 ) -> list[SampleSubmission]:
     """Write ``n`` submissions per lesson in nbgrader's ``submitted/`` layout under ``folder``.
 
-    Student ``i`` gets, in turn: the solution; each mutant alone; the release (blank, if
-    ``release``); pairs of mutants of different cells; one unreadable notebook per lesson
-    (the last student); then the cycle again.
+    Student ``i`` gets, in turn: the solution; the release (blank, if ``release``); each
+    mutant alone, one cell after the other; pairs of mutants of different cells; then the
+    cycle again. The last student's notebook (when ``n > 2``) cannot be read.
 
     Args:
         lessons: lesson ids.
@@ -92,8 +92,7 @@ def synthesise(
         if lesson.source_notebook is None:
             raise FileNotFoundError(f"lesson {lesson_id!r} has no source notebook")
         variants: list[tuple[str, dict[str, str] | None]] = [("solution", {})]
-        variants += [(m.description, {m.cell: m.source}) for m in lesson.mutants]
-        blank = None
+        blank: Path | None = None
         if release:
             from autograder.release import generate
 
@@ -104,6 +103,16 @@ def synthesise(
             )
             blank = out[lesson_id] / f"{lesson_id}.ipynb"
             variants.append(("release", None))
+        # One mutant of each cell in turn, so that a small class already spans the exercises.
+        by_cell: dict[str, list] = {}
+        for mutant in lesson.mutants:
+            by_cell.setdefault(mutant.cell, []).append(mutant)
+        queues = list(by_cell.values())
+        while any(queues):
+            for queue in queues:
+                if queue:
+                    mutant = queue.pop(0)
+                    variants.append((mutant.description, {mutant.cell: mutant.source}))
         for a in lesson.mutants:
             for b in lesson.mutants:
                 if a.cell < b.cell:
