@@ -130,6 +130,14 @@ def test_score_cases_scores_and_reports_the_raised_exception() -> None:
     assert isinstance(Raised("KeyError", "3"), Raised)
 
 
+def test_an_unanswered_exercise_is_not_shrunk() -> None:
+    def function(xs: list[int]) -> int:
+        raise StudentError(type_name="NotImplementedError", message="")
+
+    with pytest.raises(StudentError):
+        score_cases(function, [[1, 2]], lambda xs, got: got == sum(xs))
+
+
 def test_call_text_cuts_long_arguments() -> None:
     text = call_text("f", (list(range(1000)), "x"))
     assert text.startswith("f([0, 1, 2") and "..." in text and text.endswith(", 'x')")
