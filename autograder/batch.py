@@ -243,23 +243,9 @@ def grade_submissions(
 
     results: dict[Submission, NotebookResult] = {}
     plan = None
-    if regrade:
-        plan = plan_regrade(
-            out_dir,
-            [
-                (
-                    j.submission.student,
-                    j.submission.notebook,
-                    j.submission.path,
-                    None if j.problem or j.lesson_id is None else get_lesson(j.lesson_id),
-                )
-                for j in jobs
-            ],
-        )
-        for job in jobs:
-            kept = plan.keep.get((job.submission.student, job.submission.notebook))
-            if kept is not None:
-                results[job.submission] = kept
+    if regrade:  # keep the stored results that are still current, grade the rest
+        plan = plan_regrade(out_dir, jobs, get_lesson)
+        results.update(plan.kept(jobs))
         jobs = [j for j in jobs if j.submission not in results]
     bar = None
     if progress:

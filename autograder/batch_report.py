@@ -366,7 +366,7 @@ def _histogram(stats: LessonStats) -> str:
     axes.set_ylabel("submissions")
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.set_title(f"{stats.lesson}: score distribution ({len(stats.totals)} graded)")
-    axes.legend(loc="upper left", frameon=False)
+    axes.legend(loc="best", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -421,8 +421,9 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;
 color:#222;padding:0 1rem}
 h1{margin-bottom:.2rem} .meta{color:#666;margin-top:0}
 section.lesson{border-top:2px solid #ddd;margin-top:2rem;padding-top:.5rem}
-.plots{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
-.plots img{max-width:calc(50% - .5rem);border:1px solid #eee}
+.plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:1rem;
+align-items:start}
+.plots img{width:100%;height:auto;border:1px solid #eee}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.92rem}
 th,td{border-bottom:1px solid #e4e4e4;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f6f6f6} td.n{text-align:right;font-variant-numeric:tabular-nums}

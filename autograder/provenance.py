@@ -19,6 +19,7 @@ import inspect
 import json
 import platform
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -40,6 +41,16 @@ LIBRARIES = (
 )
 #: The grader's own code: a change here may change points, so it is part of the provenance.
 GRADER_DIR = Path(__file__).resolve().parent
+#: The modules that decide points (the report, exports and CLI do not); missing ones skipped.
+GRADING_MODULES = (
+    "api.py",
+    "counterexample.py",
+    "lessons_loader.py",
+    "notebook.py",
+    "runner.py",
+    "sandbox.py",
+    "_worker.py",
+)
 
 
 def sha256_file(path: Path) -> str:
@@ -63,14 +74,16 @@ def sha256_file(path: Path) -> str:
 
 @functools.lru_cache(maxsize=1)
 def grader_version() -> str:
-    """SHA-256 over the grader's own modules (``autograder/*.py``, not the lessons' checks).
+    """SHA-256 over the grader modules that decide points (:data:`GRADING_MODULES`).
 
     Returns:
         The hex digest; it changes when the runner, sandbox or check API change.
     """
     digest = hashlib.sha256()
-    for path in sorted(GRADER_DIR.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in GRADING_MODULES:
+        path = GRADER_DIR / name
+        if path.is_file():
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -191,6 +204,11 @@ def previous_result(out_dir: Path, student: str, notebook: str) -> NotebookResul
         return None
 
 
+def timed_out(result: NotebookResult) -> bool:
+    """Whether a check of the result timed out (that depends on the machine's load)."""
+    return any((c.reason or "").startswith("timed out") for e in result.exercises for c in e.checks)
+
+
 def is_current(previous: NotebookResult | None, now: Provenance) -> bool:
     """Whether ``previous`` was produced by exactly what would grade it now.
 
@@ -201,7 +219,7 @@ def is_current(previous: NotebookResult | None, now: Provenance) -> bool:
     Returns:
         True when it need not be graded again.
     """
-    if previous is None or previous.status != "graded":
+    if previous is None or previous.status != "graded" or timed_out(previous):
         return False
     before = recorded(previous)
     return before is not None and before.key() == now.key()
@@ -292,6 +310,8 @@ def why_changed(previous: NotebookResult | None, now: Provenance) -> str:
     ]
     if previous.status != "graded":
         parts.append(f"was {previous.status}")
+    elif timed_out(previous):
+        parts.append("a check had timed out")
     return ", ".join(parts) or "unchanged"
 
 
@@ -335,6 +355,14 @@ class RegradePlan:
         """Whether this submission is graded again."""
         return (student, notebook) not in self.keep
 
+    def kept(self, jobs: list[Any]) -> dict[Any, NotebookResult]:
+        """job.submission -> the stored result kept for it (the jobs not graded again)."""
+        return {
+            j.submission: self.keep[(j.submission.student, j.submission.notebook)]
+            for j in jobs
+            if (j.submission.student, j.submission.notebook) in self.keep
+        }
+
     def report(self, results: list[NotebookResult]) -> RegradeReport:
         """Compare the new results with the stored ones.
 
@@ -355,31 +383,26 @@ class RegradePlan:
         return report
 
 
-def plan_regrade(
-    out_dir: Path, submissions: list[tuple[str, str, Path, Lesson | None]]
-) -> RegradePlan:
+def plan_regrade(out_dir: Path, jobs: list[Any], get_lesson: Callable[[str], Any]) -> RegradePlan:
     """Decide which submissions to grade again.
 
     Args:
         out_dir: the results folder of the earlier grading.
-        submissions: (student, notebook, path, lesson) per submission (lesson ``None``
-            when it cannot be graded).
+        jobs: the batch's jobs (``.submission`` with ``student``, ``notebook``, ``path``;
+            ``.lesson_id``; ``.problem``: why it cannot be graded, or ``None``).
+        get_lesson: lesson id -> the loaded lesson (``None`` when its checks do not load).
 
     Returns:
         The plan: stored results that are still current are kept, the rest graded again.
     """
     plan = RegradePlan()
-    for student, notebook, path, lesson in submissions:
-        key = (student, notebook)
-        stored = previous_result(out_dir, student, notebook)
-        if lesson is None:
-            plan.previous[key], plan.why[key] = (
-                stored,
-                why_changed(stored, provenance_of(path, None)),
-            )
-            continue
-        now = provenance_of(path, lesson)
-        if is_current(stored, now):
+    for job in jobs:
+        submission = job.submission
+        key = (submission.student, submission.notebook)
+        lesson = None if job.problem or job.lesson_id is None else get_lesson(job.lesson_id)
+        stored = previous_result(out_dir, *key)
+        now = provenance_of(submission.path, lesson)
+        if lesson is not None and is_current(stored, now):
             assert stored is not None
             plan.keep[key] = stored
         else:

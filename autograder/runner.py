@@ -71,18 +71,23 @@ class _Session:
             except StudentError:
                 pass
 
-    def caller(self, deadline: float, timeout: float) -> Any:
-        shift = [0.0]  # time spent rebuilding the worker does not count against the check
+    def caller(self, timeout: float) -> Any:
+        # Only the worker's time counts against the check: rebuilding the worker and the
+        # grader's own reference work (loading a tokenizer on a busy machine) must not turn
+        # a right answer into a timeout, or the same notebook would grade differently.
+        used = [0.0]
 
         def call(payload: dict[str, Any]) -> Any:
             if not self.sandbox.alive:
-                began = time.monotonic()
                 self.revive()
-                shift[0] += time.monotonic() - began
-            remaining = deadline + shift[0] - time.monotonic()
+            remaining = timeout - used[0]
             if remaining <= 0:
                 raise WorkerTimeout(f"no answer within {timeout:g} s")
-            return self.sandbox.request(payload, timeout=remaining)
+            began = time.monotonic()
+            try:
+                return self.sandbox.request(payload, timeout=remaining)
+            finally:
+                used[0] += time.monotonic() - began
 
         return call
 
@@ -103,8 +108,7 @@ def _fraction(value: Any) -> float:
 def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
     if not session.sandbox.alive:  # rebuilt before the check's clock starts
         session.revive()
-    deadline = time.monotonic() + check.timeout
-    student = Student(session.caller(deadline, check.timeout))
+    student = Student(session.caller(check.timeout))
     available = {
         "student": student,
         "rng": np.random.default_rng(check.seed),
