@@ -6,9 +6,15 @@ submission that could not be graded is left blank, not 0: an LMS import overwrit
 is there, and such a submission needs a look first (the batch report lists them).
 
 Canvas (``canvas.csv``), the layout of Canvas's own gradebook export, which its
-gradebook import reads back (Canvas Instructor Guide, "How do I import grades in the
-Gradebook?"; Ohio State's "Import a CSV File to Carmen Grades" lists the required
-columns):
+gradebook import reads back. Sources: Ohio State's guide "Import a CSV File to Carmen
+Grades" (https://teaching.resources.osu.edu/toolsets/carmencanvas/guides/
+calculating-final-grades/import-csv-file-carmen-grades: the identity columns, one of
+Student / ID / SIS User ID identifies the student, new assignment columns create
+assignments) and VCU's "Gradebook Action Menu" notes on the export
+(https://ts.vcu.edu/askit/teaching-and-learning/canvas/faculty/grading-faculty/
+gradebook-action-menu-faculty/). The ``<name> (<id>)`` header and the ``Points Possible``
+row follow the export Canvas writes; Instructure's own guide ("How do I import grades in
+the Gradebook?") was not reachable from here, and no live Canvas import was tried.
 
 * columns ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then one
   column per assignment named ``<name> (<assignment id>)``, or just ``<name>`` for an
@@ -19,9 +25,10 @@ columns):
   ``SIS Login ID`` (nbgrader student ids are usually login names) and ``Student``.
 
 Moodle (``moodle.csv``), the layout of Moodle's plain-text grade export, which its CSV
-grade import reads back (MoodleDocs, "Grade import": the import maps an identifier column
-("Map from" ``Email address`` to ``useremail``, or ``ID number`` to ``useridnumber``) and
-then each other column to a grade item, or to a new one):
+grade import reads back (MoodleDocs, "Grade import", https://docs.moodle.org/311/en/
+Grade_import: the import maps an identifier column ("Map from" ``Email address`` to
+``useremail``, or ``ID number`` to ``useridnumber``) and then each other column to a grade
+item, or to a new one; no live Moodle import was tried):
 
 * columns ``First name``, ``Last name``, ``ID number``, ``Email address``, then one column
   per grade item named ``<name> (Real)`` (Moodle's export names real-valued grades so);
