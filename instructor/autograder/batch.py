@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from autograder.api import Lesson
+from autograder.batch_report import write_batch_report
 from autograder.exceptions import LessonChecksError, SubmissionLayoutError
 from autograder.lessons_loader import available_lessons, load_lesson
 from autograder.notebook import NotebookUnreadable, grade_ids, read_cells
+from autograder.provenance import plan_regrade, provenance_of
 from autograder.report import write_feedback, write_gradebook
 from autograder.results import BatchResult, NotebookResult, safe_name, save_result
 from autograder.runner import grade_notebook
@@ -124,6 +126,7 @@ class _Job:
 def _grade_job(job: _Job) -> NotebookResult:
     """Grade one submission and write its result (runs in a pool process)."""
     submission = job.submission
+    lesson = None
     try:
         if job.problem is not None or job.lesson_id is None:
             result = _ungradable(submission, job.lesson_id, job.problem or "no lesson")
@@ -147,6 +150,7 @@ def _grade_job(job: _Job) -> NotebookResult:
             f"Internal grader error ({type(error).__name__}); ask your instructor to look at it.",
         )
         result.detail = traceback.format_exc()[-4000:]  # instructors only
+    result.provenance = provenance_of(submission.path, lesson).to_dict()
     save_result(result, job.out_dir)
     return result
 
@@ -229,6 +233,7 @@ def grade_submissions(
     progress: bool = True,
     unsandboxed: bool = False,
     isolation: str | None = None,
+    regrade: bool = False,
 ) -> BatchResult:
     """Grade every submission under ``submissions`` and write the results into ``out_dir``.
 
@@ -250,6 +255,8 @@ def grade_submissions(
             the grader's user can read).
         isolation: force ``"os"`` or ``"process"`` (benchmarks compare the two); ``None``
             chooses as ``unsandboxed`` says.
+        regrade: grade again only the submissions whose provenance changed (new or edited
+            submission, edited checks, other grader or library versions); keep the rest.
 
     Returns:
         The batch's results and the paths written.
@@ -319,6 +326,11 @@ def grade_submissions(
         )
 
     results: dict[Submission, NotebookResult] = {}
+    plan = None
+    if regrade:  # keep the stored results that are still current, grade the rest
+        plan = plan_regrade(out_dir, jobs, get_lesson)
+        results.update(plan.kept(jobs))
+        jobs = [j for j in jobs if j.submission not in results]
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -337,9 +349,14 @@ def grade_submissions(
             bar.close()
         gradebook = write_gradebook(out_dir)
         feedback = write_feedback(out_dir)
+    report = write_batch_report(out_dir)
     return BatchResult(
         results=[results[s] for s in found if s in results],
         out_dir=out_dir,
         gradebook=gradebook,
         feedback=feedback,
+        report=report.html,
+        regrade=None
+        if plan is None
+        else plan.report([results[j.submission] for j in jobs if j.submission in results]),
     )

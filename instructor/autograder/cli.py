@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from autograder.cli_report import add_report_arguments, write_exports
 from autograder.exceptions import AutograderError
 
 
@@ -38,6 +39,7 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
         help="where no OS sandbox (bubblewrap) is available, grade anyway with resource limits "
         "only: for code you trust, never for students' submissions",
     )
+    add_report_arguments(parser)
 
 
 def add_release_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,12 +69,14 @@ def grade_main(args: argparse.Namespace) -> int:
             lesson=args.lesson,
             progress=not args.no_progress,
             unsandboxed=args.unsandboxed,
+            regrade=args.regrade,
         )
         if args.gradebook_db:
             from autograder.nbgrader_gradebook import write_scores
 
             for warning in write_scores(batch.results, db_url=args.gradebook_db):
                 print(f"warning: {warning}", file=sys.stderr)
+        exports = write_exports(args)
     except AutograderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -82,6 +86,11 @@ def grade_main(args: argparse.Namespace) -> int:
             + ("" if result.status == "graded" else f"  [{result.status}]")
         )
     print(f"gradebook: {batch.gradebook}  feedback: {args.out / 'feedback'}")
+    print(f"report: {batch.report}")
+    for line in exports:
+        print(line)
+    if batch.regrade is not None:
+        print(batch.regrade.summary())
     return 1 if any(r.status != "graded" for r in batch.results) else 0
 
 

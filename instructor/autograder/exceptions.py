@@ -63,3 +63,7 @@ class StudentError(SandboxProblem):
         self.message = message
         self.traceback = traceback
         self.kind = kind
+
+
+class ExportError(AutograderError, ValueError):
+    """A gradebook export cannot be written (an unreadable roster, a malformed option)."""

@@ -73,6 +73,7 @@ class NotebookResult:
         status: ``"graded"`` or ``"ungradable"`` (no check could run).
         duration_s: seconds grading took.
         detail: instructors only (an internal grader error's traceback); never in feedback.
+        provenance: what produced the result (``autograder.provenance.Provenance`` as data).
     """
 
     student: str
@@ -87,6 +88,7 @@ class NotebookResult:
     duration_s: float = 0.0
     detail: str | None = None
     version: int = RESULT_VERSION
+    provenance: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data."""
@@ -121,12 +123,17 @@ class BatchResult:
         out_dir: the results folder.
         gradebook: path of ``gradebook.csv``.
         feedback: per student feedback report paths.
+        report: the batch report (``batch_report.html``), when written.
+        regrade: with ``regrade=True``: what was graded again and what moved
+            (``autograder.provenance.RegradeReport``).
     """
 
     results: list[NotebookResult]
     out_dir: Path
     gradebook: Path
     feedback: dict[str, Path] = field(default_factory=dict)
+    report: Path | None = None
+    regrade: Any = None
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograder.api import Check, Lesson, Student
+from autograder.counterexample import Score
 from autograder.exceptions import SandboxProblem, StudentError, WorkerCrashed, WorkerTimeout
 from autograder.notebook import NotebookUnreadable, plan_cells, read_cells
 from autograder.results import CheckResult, ExerciseResult, NotebookResult
@@ -70,24 +71,31 @@ class _Session:
             except StudentError:
                 pass
 
-    def caller(self, deadline: float, timeout: float) -> Any:
-        shift = [0.0]  # time spent rebuilding the worker does not count against the check
+    def caller(self, timeout: float) -> Any:
+        # Only the worker's time counts against the check: rebuilding the worker and the
+        # grader's own reference work (loading a tokenizer on a busy machine) must not turn
+        # a right answer into a timeout, or the same notebook would grade differently.
+        used = [0.0]
 
         def call(payload: dict[str, Any]) -> Any:
             if not self.sandbox.alive:
-                began = time.monotonic()
                 self.revive()
-                shift[0] += time.monotonic() - began
-            remaining = deadline + shift[0] - time.monotonic()
+            remaining = timeout - used[0]
             if remaining <= 0:
                 raise WorkerTimeout(f"no answer within {timeout:g} s")
-            return self.sandbox.request(payload, timeout=remaining)
+            began = time.monotonic()
+            try:
+                return self.sandbox.request(payload, timeout=remaining)
+            finally:
+                used[0] += time.monotonic() - began
 
         return call
 
 
 def _fraction(value: Any) -> float:
     """A check's return value as the fraction of its points earned."""
+    if isinstance(value, Score):
+        value = value.fraction
     if value is None or value is True:
         return 1.0
     if value is False:
@@ -100,8 +108,7 @@ def _fraction(value: Any) -> float:
 def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
     if not session.sandbox.alive:  # rebuilt before the check's clock starts
         session.revive()
-    deadline = time.monotonic() + check.timeout
-    student = Student(session.caller(deadline, check.timeout))
+    student = Student(session.caller(check.timeout))
     available = {
         "student": student,
         "rng": np.random.default_rng(check.seed),
@@ -117,7 +124,8 @@ def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
         hidden=check.hidden,
     )
     try:
-        fraction = _fraction(check.function(**{k: available[k] for k in wanted}))
+        returned = check.function(**{k: available[k] for k in wanted})
+        fraction = _fraction(returned)
     except AssertionError as error:
         message = str(error) or "the result is wrong"
         result.reason = "wrong result" if check.hidden else message[:1000]
@@ -157,6 +165,8 @@ def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
             if check.hidden
             else f"partly right: {fraction:.0%} of the cases pass"
         )
+        if not check.hidden and isinstance(returned, Score) and returned.counterexample:
+            result.reason += f"; {returned.counterexample}"
     return result
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import Lesson, assert_close
+from autograder.counterexample import score_cases
 
 LESSON = Lesson("00_quickstart", setup="import numpy as np", run="solutions")
 
@@ -21,16 +22,19 @@ def argmax_of_each_row(student):
     assert_close(got.tolist(), [1, 0], what="predicted_labels(logits)")
 
 
-@LESSON.check("predicted_labels_tests", points=0.5, hidden=True)
+@LESSON.check("predicted_labels_tests", points=0.5)
 def random_logits_of_any_shape(student, rng):
-    """Partial credit: the share of random logit matrices labelled right."""
-    right = 0
+    """Random logit matrices of any shape (partial credit: the share labelled right)."""
+    cases = []
     for _ in range(10):
         rows, classes = int(rng.integers(1, 40)), int(rng.integers(2, 9))
-        logits = rng.normal(size=(rows, classes))
-        got = np.asarray(student.predicted_labels(logits)).tolist()
-        right += got == logits.argmax(axis=1).tolist()
-    return right / 10
+        cases.append(rng.normal(size=(rows, classes)))
+
+    def is_right(logits, got):
+        return np.asarray(got).tolist() == logits.argmax(axis=1).tolist()
+
+    # A wrong answer is shown as the smallest logit matrix it still gets wrong.
+    return score_cases(student.predicted_labels, cases, is_right)
 
 
 LESSON.concept_check("answer_padding_tests", variable="ANSWER_PADDING", answer="b")

@@ -12,6 +12,7 @@ import functools
 from sklearn.metrics import accuracy_score
 
 from autograder import Fixture, Lesson, assert_close, expect_student_error
+from autograder.counterexample import aligned, score_cases
 
 LESSON = Lesson(
     "02_zero_shot",
@@ -81,17 +82,31 @@ def make_prompt_uses_the_given_mask_and_template(student):
     assert student.make_prompt(" Meh? ", "[M]", "It was {mask}.") == "Meh? It was [M]."
 
 
-@LESSON.check("make_prompt_tests", points=1, hidden=True, timeout=20)
+def _sensible_prompt_case(case: tuple[str, str, str]) -> bool:
+    """A review with a word in it, a real mask token, a template with one ``{mask}`` slot."""
+    review, mask, template = case
+    rest = template.replace("{mask}", "", 1)
+    return (
+        bool(review.strip())
+        and mask in MASK_TOKENS
+        and "{mask}" in template
+        and not {"{", "}"} & set(rest)
+    )
+
+
+@LESSON.check("make_prompt_tests", points=1, timeout=20)
 def make_prompt_random_reviews(student, rng):
     """40 random reviews, masks and templates (partial credit)."""
-    right = 0
-    for _ in range(40):
-        review = random_review(rng)
-        mask = str(rng.choice(MASK_TOKENS))
-        template = str(rng.choice(TEMPLATES))
-        got = student.make_prompt(review, mask, template)
-        right += got == reference_make_prompt(review, mask, template)
-    return right / 40
+    cases = [
+        (random_review(rng), str(rng.choice(MASK_TOKENS)), str(rng.choice(TEMPLATES)))
+        for _ in range(40)
+    ]
+    return score_cases(
+        student.make_prompt,
+        cases,
+        lambda case, got: got == reference_make_prompt(*case),
+        valid=_sensible_prompt_case,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -200,17 +215,23 @@ def accuracy_fixed_example(student):
     assert_close(student.accuracy([0, 1, 2, 2], [0, 1, 1, 2]), 0.75, what="accuracy")
 
 
-@LESSON.check("accuracy_tests", points=1, hidden=True, timeout=20)
+@LESSON.check("accuracy_tests", points=1, timeout=20)
 def accuracy_random_inputs(student, rng):
     """Lists and NumPy arrays against scikit-learn (partial credit)."""
-    right = 0
+    cases = []
     for case in range(30):
         n = int(rng.integers(1, 120))
         preds, labels = rng.integers(0, 5, n), rng.integers(0, 5, n)
-        args = (preds, labels) if case % 2 else (preds.tolist(), labels.tolist())
-        got = student.accuracy(*args)
-        right += isinstance(got, float | int) and abs(got - accuracy_score(labels, preds)) < 1e-9
-    return right / 30
+        cases.append(
+            aligned(preds, labels) if case % 2 else aligned(preds.tolist(), labels.tolist())
+        )
+
+    def is_right(case, got):
+        preds, labels = case
+        expected = accuracy_score(list(labels), list(preds))
+        return isinstance(got, float | int) and abs(got - expected) < 1e-9
+
+    return score_cases(student.accuracy, cases, is_right, valid=lambda case: len(case[0]) > 0)
 
 
 @LESSON.check("accuracy_tests", points=0.25, hidden=True)
