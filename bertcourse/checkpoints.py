@@ -115,6 +115,18 @@ def repaired_config(location: str, name: str, *, local_files_only: bool, **field
     return AutoConfig.for_model(repair.model_type, **{**config_dict, **fields})
 
 
+def config_lacks_model_type(location: str, *, local_files_only: bool) -> bool:
+    """Whether the checkpoint's ``config.json`` exists and states no ``model_type``.
+
+    ``AutoTokenizer`` does not raise on such a config: it falls back to a generic one
+    and then fails to build the tokenizer, so the tokenizer path asks first.
+    """
+    try:
+        return "model_type" not in _config_dict(location, local_files_only)
+    except (OSError, ValueError):  # no config.json at all: nothing to repair
+        return False
+
+
 def lacks_model_type(error: Exception) -> bool:
     """Whether a ``from_pretrained`` error is transformers 5's missing ``model_type``."""
     return isinstance(error, ValueError) and "model_type" in str(error)

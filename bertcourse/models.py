@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bertcourse.checkpoints import (
+    config_lacks_model_type,
     has_tokenizer_config,
     lacks_model_type,
     lowercases,
@@ -205,14 +206,10 @@ def _tokenizer_from(source: ModelSource, kwargs: dict[str, Any]) -> Any:
     from transformers import AutoTokenizer
 
     local = source.origin != "hub"
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source.location, local_files_only=local, **kwargs)
-    except ValueError as error:
-        if not lacks_model_type(error):
-            raise
+    if "config" not in kwargs and config_lacks_model_type(source.location, local_files_only=local):
         config = repaired_config(source.location, source.requested, local_files_only=local)
         kwargs = {**kwargs, "config": config}
-        tokenizer = AutoTokenizer.from_pretrained(source.location, local_files_only=local, **kwargs)
+    tokenizer = AutoTokenizer.from_pretrained(source.location, local_files_only=local, **kwargs)
     # Without tokenizer_config.json the class default lower-cases; a cased vocabulary
     # (BioBERT's) would then lose every capital letter.
     if (

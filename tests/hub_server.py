@@ -205,6 +205,10 @@ class _Handler(BaseHTTPRequestHandler):
         return repo
 
     def _files(self, repo: FakeRepo, revision: str) -> dict[str, bytes] | None:
+        # Clients pin the commit sha they were given: resolve it back to its revision.
+        for name in repo.revisions:
+            if repo.sha(name) == revision:
+                return repo.revisions[name]
         if revision not in repo.revisions:
             self._error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
             return None
@@ -226,7 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
         files = self._files(repo, revision)
         if files is None:
             return None
-        sha = repo.sha(revision)
+        sha = next((repo.sha(n) for n in repo.revisions if repo.sha(n) == revision), None)
+        sha = sha or repo.sha(revision)
         if keyword in ("info", "revision"):
             return self._json(
                 {
@@ -264,7 +269,8 @@ class _Handler(BaseHTTPRequestHandler):
         files = self._files(repo, revision)
         if files is None:
             return
-        headers = {"X-Repo-Commit": repo.sha(revision), "Accept-Ranges": "bytes"}
+        sha = next((repo.sha(n) for n in repo.revisions if repo.sha(n) == revision), None)
+        headers = {"X-Repo-Commit": sha or repo.sha(revision), "Accept-Ranges": "bytes"}
         if path not in files:
             self._send(
                 404,
