@@ -4,7 +4,7 @@ Run in its own process because ``huggingface_hub`` and ``datasets`` read
 ``HF_ENDPOINT`` when they are imported. Prints one JSON object on its last line:
 each check's result, for the test to assert on.
 
-Usage: ``python tests/hub_client.py fast|full|proxy``.
+Usage: ``python tests/hub_client.py fast|full|proxy|offline``.
 """
 
 from __future__ import annotations
@@ -120,6 +120,43 @@ def fast() -> dict[str, Any]:
 
     out["missing_model"] = _caught(missing_model)
     out["encoder_origin"] = resolve_model(bc.OFFLINE_ENCODER).origin
+
+    def fetch() -> dict[str, Any]:
+        import os
+
+        from bertcourse.prefetch import prefetch, prefetch_model
+
+        folder = Path(os.environ["PREFETCH_DIR"])
+        report = prefetch(
+            "fast", folder, models=["allenai/scibert_scivocab_uncased"], tasks=["conll2003"]
+        )
+        # Full mode's kind of model item: with its weights (the .bin of this checkpoint).
+        item = prefetch_model("dmis-lab/biobert-base-cased-v1.2", folder / "hub", weights=True)
+        return {
+            "items": [(i.kind, i.name, i.files, i.size) for i in [*report.items, item]],
+            "environment": report.environment(),
+        }
+
+    out["prefetch"] = _caught(fetch)
+    return out
+
+
+def offline() -> dict[str, Any]:
+    """After ``prefetch``: offline on purpose, the real models and data serve."""
+    import bertcourse as bc
+    from bertcourse.cli import info_lines
+    from bertcourse.data import last_source
+
+    out: dict[str, Any] = {}
+    dd = bc.load_task("conll2003")
+    out["conll"] = {"origin": last_source("conll2003").origin, "rows": dd["train"].num_rows}
+    model = bc.load_model("dmis-lab/biobert-base-cased-v1.2", task="encoder")
+    out["biobert"] = {
+        "origin": model.bertcourse_source.origin,
+        "tokens": bc.load_tokenizer("dmis-lab/biobert-base-cased-v1.2").tokenize("Paris"),
+    }
+    out["scibert_tokens"] = bc.load_tokenizer("allenai/scibert_scivocab_uncased").tokenize("Cell")
+    out["info"] = info_lines()
     return out
 
 
@@ -157,5 +194,6 @@ def proxy() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    result = {"fast": fast, "full": full, "proxy": proxy}[sys.argv[1]]()
+    scenarios = {"fast": fast, "full": full, "proxy": proxy, "offline": offline}
+    result = scenarios[sys.argv[1]]()
     print(json.dumps(result, default=str))

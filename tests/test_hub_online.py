@@ -55,7 +55,14 @@ def _tiny_bert(folder: Path, vocab: list[str], *, lower: bool, safetensors: bool
         intermediate_size=37,
         max_position_embeddings=64,
     )
-    BertForMaskedLM(config).save_pretrained(folder, safe_serialization=safetensors)
+    model = BertForMaskedLM(config)
+    model.save_pretrained(folder)
+    if not safetensors:
+        # transformers 5 saves only safetensors; a 2019 export has a pickled .bin.
+        import torch
+
+        (folder / "model.safetensors").unlink()
+        torch.save(model.state_dict(), folder / "pytorch_model.bin")
     BertTokenizer(vocab_file=str(folder / "vocab.txt"), do_lower_case=lower).save_pretrained(folder)
 
 
@@ -156,14 +163,17 @@ def _client(hub: FakeHub, scenario: str, tmp_path: Path, **env: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def fast_run(fake_hub: FakeHub, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list]:
+def fast_run(fake_hub: FakeHub, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    folder = tmp_path_factory.mktemp("fast")
     with fake_hub.running():
-        result = _client(fake_hub, "fast", tmp_path_factory.mktemp("fast"), BERTCOURSE_MODE="fast")
-        return result, list(fake_hub.log.entries)
+        result = _client(
+            fake_hub, "fast", folder, BERTCOURSE_MODE="fast", PREFETCH_DIR=str(folder / "pre")
+        )
+        return result, list(fake_hub.log.entries), folder / "pre"
 
 
 def test_hub_is_reachable_over_http(fast_run):
-    result, log = fast_run
+    result, log, _ = fast_run
     assert result["reachable"] is True
     assert ("HEAD", "/api/models") in log
 
@@ -239,7 +249,7 @@ def test_fast_mode_substitutes_with_a_visible_warning(fast_run):
 
 
 def test_packaged_encoder_is_never_downloaded(fast_run):
-    result, log = fast_run
+    result, log, _ = fast_run
     assert result["encoder_origin"] == "packaged"
     assert not [path for _, path in log if "all-MiniLM" in path]
 
@@ -271,3 +281,32 @@ def test_reachability_goes_through_the_proxy_settings(fake_hub, tmp_path):
         log = list(fake_hub.log.entries)
     assert result["reachable"] is True
     assert ("HEAD", "http://hub.invalid/api/models") in log
+
+
+def test_prefetch_writes_a_folder_that_serves_offline(fast_run, fake_hub, tmp_path):
+    from bertcourse.data.hub import FAST_ROWS
+
+    fetched = fast_run[0]["prefetch"]
+    assert fetched["error"] is None, fetched
+    items = {(kind, name): (files, size) for kind, name, files, size in fetched["value"]["items"]}
+    # Fast mode: config and vocabulary only; with weights: the one weight file there is.
+    assert items["model", "allenai/scibert_scivocab_uncased"][0] == "config.json, vocab.txt"
+    biobert_files = items["model", "dmis-lab/biobert-base-cased-v1.2"][0]
+    assert biobert_files == "config.json, vocab.txt, pytorch_model.bin"
+    assert all(size > 0 for _, size in items.values())
+    folder = fast_run[2]
+    # The server is down: whatever loads now comes from the folder.
+    result = _client(
+        fake_hub,
+        "offline",
+        tmp_path,
+        BERTCOURSE_OFFLINE="1",
+        HF_HUB_CACHE=str(folder / "hub"),
+        BERTCOURSE_DATA_DIR=str(folder / "data"),
+        HF_ENDPOINT="http://127.0.0.1:9",
+    )
+    assert result["conll"] == {"origin": "folder", "rows": FAST_ROWS["train"]}
+    assert result["biobert"] == {"origin": "cache", "tokens": ["Paris"]}
+    assert result["scibert_tokens"] == ["cell"]
+    info = "\n".join(result["info"])
+    assert "dmis-lab/biobert-base-cased-v1.2" in info and "weights + tokenizer" in info
