@@ -147,7 +147,7 @@ def _client(hub: FakeHub, scenario: str, tmp_path: Path, **env: str) -> dict:
         NO_PROXY="127.0.0.1,localhost",
         no_proxy="127.0.0.1,localhost",
         HF_HUB_DISABLE_TELEMETRY="1",
-        PYTHONPATH=str(HERE.parent),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])),
     )
     environment.update(env)
     done = subprocess.run(
