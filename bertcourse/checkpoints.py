@@ -4,8 +4,9 @@ Two kinds of 2019-era exports break on the libraries the course pins:
 
 * a ``config.json`` without ``model_type`` (SciBERT's): transformers 4 guessed the
   type from the checkpoint's name, transformers 5 raises ``ValueError``. The course
-  takes the type from the config's ``architectures`` or, failing that, from the name
-  (transformers 4's old rule), and hands the built config to ``from_pretrained``;
+  takes the type from its table of such checkpoints, the config's ``architectures``
+  or, failing those, the name (transformers 4's old rule), and hands the built config
+  to ``from_pretrained``;
 * no ``tokenizer_config.json`` (BioBERT's): the tokenizer class's default
   ``do_lower_case=True`` then lower-cases a cased vocabulary, and every capitalised
   word becomes ``[UNK]`` or splits. A vocabulary with capitalised entries is cased,
@@ -14,6 +15,7 @@ Two kinds of 2019-era exports break on the libraries the course pins:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,13 @@ LOADING_ARGUMENTS = frozenset(
         "output_loading_info",
     }
 )
+
+#: Checkpoints the course uses whose config states no model type (nor architectures).
+#: The name rule alone would be wrong for them: "scibert" contains "ibert" (I-BERT).
+KNOWN_MODEL_TYPES = {
+    "allenai/scibert_scivocab_uncased": "bert",
+    "allenai/scibert_scivocab_cased": "bert",
+}
 
 #: Share of capitalised word entries above which a vocabulary counts as cased
 #: (bert-base-cased: about 0.3; bert-base-uncased: 0).
@@ -78,6 +87,8 @@ def infer_model_type(config_dict: dict[str, Any], name: str) -> ConfigRepair:
     """
     from transformers import CONFIG_MAPPING
 
+    if name in KNOWN_MODEL_TYPES:
+        return ConfigRepair(KNOWN_MODEL_TYPES[name], "the course's table of old checkpoints")
     known = sorted(CONFIG_MAPPING.keys(), key=len, reverse=True)
     for architecture in config_dict.get("architectures") or []:
         # "BertForMaskedLM" -> "bert": the class prefix is the config class's.
@@ -86,9 +97,11 @@ def infer_model_type(config_dict: dict[str, Any], name: str) -> ConfigRepair:
             if architecture.startswith(config_class) and config_class:
                 return ConfigRepair(model_type, f"architectures: {architecture}")
     lowered = name.lower()
-    for model_type in known:  # longest first: "distilbert" before "bert"
-        if model_type in lowered:
-            return ConfigRepair(model_type, f"the name {name!r} contains {model_type!r}")
+    words = set(re.split(r"[^a-z0-9]+", lowered))
+    # A model type that is a whole word of the name first ("bert" in "bert-base-x"),
+    # then the longest one inside it ("distilbert" before "bert").
+    for model_type in [t for t in known if t in words] + [t for t in known if t in lowered]:
+        return ConfigRepair(model_type, f"the name {name!r} contains {model_type!r}")
     raise ModelUnavailableError(
         f"{name}: its config.json states no model_type and neither its architectures nor "
         "its name tell one; load it with an explicit config (AutoConfig.for_model(...))"

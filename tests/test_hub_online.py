@@ -119,7 +119,8 @@ def fake_hub(tmp_path_factory: pytest.TempPathFactory) -> FakeHub:
     scibert = build / "scibert"
     _tiny_bert(scibert, WORDS, lower=True)
     config = json.loads((scibert / "config.json").read_text())
-    del config["model_type"]  # as in SciBERT's 2019 export
+    del config["model_type"]  # as in SciBERT's 2019 export, which has no
+    del config["architectures"]  # architectures either: only the name tells
     (scibert / "config.json").write_text(json.dumps(config))
     # SciBERT ships vocab.txt and config.json, no tokenizer config.
     for name in ("tokenizer_config.json", "tokenizer.json", "special_tokens_map.json"):
