@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 
-from datasets import ClassLabel, Dataset, DatasetDict, Features, Sequence, load_dataset
+from datasets import ClassLabel, Dataset, DatasetDict, Features, load_dataset
 
 from bertcourse.data.schema import TASKS
 from bertcourse.exceptions import DataUnavailableError
@@ -37,12 +37,11 @@ def _class_names(feature: object) -> list[str] | None:
     """The label names of a ClassLabel, or of a list of ClassLabels (tags)."""
     if isinstance(feature, ClassLabel):
         return list(feature.names)
-    inner = getattr(feature, "feature", None)
-    if isinstance(feature, (list, Sequence)) or inner is not None:
-        inner = feature[0] if isinstance(feature, list) else inner
-        if isinstance(inner, ClassLabel):
-            return list(inner.names)
-    return None
+    # datasets.List / Sequence hold their item type in .feature; a plain list holds it first.
+    inner = (
+        feature[0] if isinstance(feature, list) and feature else getattr(feature, "feature", None)
+    )
+    return list(inner.names) if isinstance(inner, ClassLabel) else None
 
 
 def conform(data: Dataset, task: str) -> Dataset:
