@@ -4,19 +4,30 @@
 * ``notebooks/<lesson>/`` is nbgrader's *release* (students' version, generated: run
   ``bertcourse release``, never edit by hand);
 * assignments are the lesson ids; ``submitted/``, ``autograded/``, ``feedback/`` and
-  ``gradebook.db`` are nbgrader's working state (git-ignored).
+  ``gradebook.db`` are nbgrader's working state (git-ignored); ``artifacts/<student>``
+  holds the models a student's lessons saved during ``nbgrader autograde``.
 
 Feedback never shows hidden tests: their source is removed and the outputs of the cells
 that held them (a failed hidden test's traceback quotes the test) are replaced by a note.
 """
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
+from autograder.nbgrader_cycle import PinnedExecute
 from autograder.nbgrader_plugins import ClearHiddenTestOutputs, FeedbackClearHiddenTests
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
+# release_assignment, fetch_assignment, submit and collect need a course id.
+c.CourseDirectory.course_id = "bertcourse"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 c.CourseDirectory.submitted_directory = "submitted"
@@ -38,3 +49,16 @@ c.GenerateFeedback.preprocessors = [
 # a laptop CPU, so `nbgrader validate` / `autograde` would cut it off (jupyter/ sets the
 # same limit for the JupyterLab Validate button).
 c.Execute.timeout = 1800
+
+# autograde runs every submission with the course's grading settings (fast mode, offline)
+# and gives each student their own artifacts folder (<course>/artifacts/<student>), so
+# lessons 08 and 09 load the student's own models (autograder/nbgrader_cycle.py).
+c.Autograde.autograde_preprocessors = [
+    PinnedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]

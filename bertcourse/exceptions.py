@@ -36,3 +36,13 @@ class RemovedArgumentError(BertCourseError, TypeError):
 
 class PlotInputError(BertCourseError, ValueError):
     """The data handed to a plot has the wrong shape or size."""
+
+
+class HubLoadError(BertCourseError, OSError):
+    """The Hub could not serve a model or data set asked for by name, and no substitute
+    may stand in (full mode, not offline on purpose)."""
+
+
+class SubstitutionWarning(UserWarning):
+    """Something else stands in for a model or data set asked for by name (fast mode,
+    Hub failed or out of reach). Set ``BERTCOURSE_OFFLINE=1`` to substitute on purpose."""

@@ -163,3 +163,21 @@ def test_plot_variants_draws_two_panels():
     assert len(fig.axes) == 2
     with pytest.raises(VariantError):
         plot_variants([])
+
+
+def test_fast_mode_builds_hub_checkpoints_from_their_config(monkeypatch):
+    # Measuring size and speed needs no weights: fast mode must not download them.
+    from bertcourse import models, variants
+    from bertcourse.models import ModelSource
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("fast mode downloaded a checkpoint only to measure it")
+
+    monkeypatch.setattr(
+        models, "resolve_model", lambda name: ModelSource(name, name, "hub", substituted=False)
+    )
+    monkeypatch.setattr(models, "load_model", no_download)
+    bc.configure(mode="fast")
+    variant = variants.build_variant("roberta-base", num_labels=3)
+    assert not variant.pretrained and "fast mode: no download" in variant.source
+    assert variant.model.config.model_type == "roberta"

@@ -3,12 +3,17 @@
 Every task comes back as a ``datasets.DatasetDict`` with ``train`` and ``validation``
 and the Hub's columns (see :mod:`bertcourse.data.schema`), whichever source served it:
 
-1. the Hugging Face Hub, when it can be reached;
+1. the Hugging Face Hub, when it can be reached (fast mode: the first rows of each
+   split only, see :mod:`bertcourse.data.hub`);
 2. the folder ``BERTCOURSE_DATA_DIR`` names (formats in :mod:`bertcourse.data.local`);
 3. a data set the package generates, written for this course
    (:mod:`bertcourse.data.generate`), so every lesson runs offline.
 
-A one-line notice names the source, and :func:`last_source` returns it.
+A one-line notice names the source, and :func:`last_source` returns it. When the
+generated set stands in for a Hub set because the Hub failed or is out of reach (and
+``BERTCOURSE_OFFLINE=1`` was not set on purpose), fast mode warns with
+:class:`~bertcourse.exceptions.SubstitutionWarning` and full mode raises
+:class:`~bertcourse.exceptions.HubLoadError`.
 """
 
 from __future__ import annotations
@@ -118,30 +123,36 @@ def load_task(
     if source not in SOURCES:
         raise DataUnavailableError(f"source={source!r} is not one of {', '.join(SOURCES)}")
     passed_over: list[str] = []
+    hub_failure = ""  # why the Hub did not serve, when it was not switched off on purpose
 
     if source in ("auto", "hub"):
         from bertcourse.hub import hub_reachable
 
         if hub_reachable():
-            from bertcourse.data.hub import load_from_hub
+            from bertcourse.data.hub import load_cached
 
+            fast = settings().mode == "fast"
             try:
-                dd = load_from_hub(task)
-            except Exception as error:  # any Hub failure: fall back, and say why
+                dd = load_cached(task, fast=fast)
+            except Exception as error:  # any Hub failure: fall back by the mode's rule
                 if source == "hub":
                     raise DataUnavailableError(
                         f"{task}: the Hub could not serve {TASKS[task].hub_id} ({error}); "
                         "use source='auto' to fall back to local data"
                     ) from error
+                hub_failure = f"{type(error).__name__}: {error}"
                 passed_over.append(f"Hub failed ({type(error).__name__})")
             else:
-                return _record(task, dd, "hub", TASKS[task].hub_id, "Hugging Face Hub")
+                detail = "first rows only (fast mode)" if fast else "every split in full"
+                return _record(task, dd, "hub", TASKS[task].hub_id, detail)
         elif source == "hub":
             raise DataUnavailableError(
                 f"{task}: the Hugging Face Hub is out of reach (or BERTCOURSE_OFFLINE=1); "
                 "use source='auto' to fall back to local data"
             )
         else:
+            if not settings().offline:
+                hub_failure = "the Hub is out of reach"
             passed_over.append("Hub out of reach")
 
     if source in ("auto", "folder"):
@@ -165,6 +176,15 @@ def load_task(
             else:
                 return _record(task, dd, "folder", folder, detail)
 
+    if hub_failure:
+        from bertcourse.hub import substitute_or_fail
+
+        # A generated set standing in for a real one asked for by name: a warning in
+        # fast mode, an error in full mode (offline on purpose never gets here).
+        substitute_or_fail(
+            f"data set {TASKS[task].hub_id}", hub_failure, "the generated course set"
+        )
+
     from bertcourse.data.generate import generate
 
     dd = generate(task)
@@ -182,7 +202,7 @@ def _record(task: str, dd: DatasetDict, origin: Origin, location: str, detail: s
     elif origin == "folder":
         notify(f"{task}: local copy in {location} ({_sizes(dd)}) — {detail}")
     else:
-        notify(f"{task}: Hugging Face Hub {location} ({_sizes(dd)})")
+        notify(f"{task}: Hugging Face Hub {location} ({_sizes(dd)}, {detail})")
     return dd
 
 

@@ -13,6 +13,9 @@ sub-folder        files                                   format
 ``yelp``          ``*.csv`` (e.g. dev)                    ``text,label1,label2`` (stars)
 ================  ======================================  =================================
 
+A sub-folder written by ``bertcourse prefetch`` (``datasets``' ``save_to_disk`` layout,
+with ``dataset_dict.json``) is read as it is.
+
 Where a folder holds only one part (SQuAD, NLI and Yelp copies are often the dev
 file alone), it is split deterministically into ``train`` and ``validation`` and
 the detail string says so. Splits keep related rows together (a SQuAD article, the
@@ -279,5 +282,9 @@ def read_folder(task: str, data_dir: Path) -> tuple[DatasetDict, Path, str]:
             f"{task}: {folder} does not exist; BERTCOURSE_DATA_DIR must hold a "
             f"'{TASKS[task].folder}' folder"
         )
+    if (folder / "dataset_dict.json").is_file():  # written by `bertcourse prefetch`
+        from datasets import load_from_disk
+
+        return load_from_disk(str(folder)), folder, "prefetched from the Hub (save_to_disk)"
     dd, detail = READERS[task](folder)
     return dd, folder, detail

@@ -4,6 +4,7 @@
 ``run``      the course's main job: release, run every lesson, grade the solutions, report
 ``release``  generate ``notebooks/`` from ``solutions/`` with nbgrader
 ``grade``    grade a folder of submissions
+``prefetch`` fetch the models and data sets a mode needs into a folder, for offline use
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ def info_lines() -> list[str]:
     lines.append(
         f"data dir  {data_dir if data_dir else 'unset'} ({_env_note('BERTCOURSE_DATA_DIR')})"
     )
+    from bertcourse.prefetch import cache_lines
+
+    lines += cache_lines()
     return lines
 
 
@@ -109,6 +113,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return grade_main(args)
 
 
+def _cmd_prefetch(args: argparse.Namespace) -> int:
+    from bertcourse.prefetch import prefetch
+
+    report = prefetch(args.mode, args.folder)
+    print(report.render())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bertcourse", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"bertcourse {__version__}")
@@ -138,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser("grade", help="grade a folder of submissions")
     add_grade_arguments(grade)
     grade.set_defaults(func=_cmd_grade)
+
+    fetch = verbs.add_parser("prefetch", help="fetch a mode's models and data for offline use")
+    fetch.add_argument("folder", help="where to write hub/ (models) and data/ (data sets)")
+    fetch.add_argument("--mode", choices=("fast", "full"), default="fast")
+    fetch.set_defaults(func=_cmd_prefetch)
     return parser
 
 
