@@ -21,6 +21,14 @@ class ReleaseError(AutograderError, RuntimeError):
     """Generating the release notebooks failed or would overwrite manual edits."""
 
 
+class NotAnswered(AssertionError):
+    """A check found no answer at all (a concept question left unset).
+
+    Its message is shown to the student even when the check is hidden: it gives
+    nothing of the answer away, and "wrong result" would misread an empty answer.
+    """
+
+
 class SandboxProblem(Exception):
     """Something went wrong running the student's code; ``reason`` is shown to the student."""
 
