@@ -8,7 +8,7 @@ from bertcourse.quiet import quiet_libraries
 
 
 def setup_lesson(seed: int | None = None) -> Settings:
-    """Quiet library noise, seed everything and print the settings in force (one line).
+    """Quiet library noise, seed everything, print the settings and how tests report.
 
     Args:
         seed: overrides ``BERTCOURSE_SEED`` for this lesson.
@@ -26,4 +26,13 @@ def setup_lesson(seed: int | None = None) -> Settings:
         f"model={current.model_name} train/eval={budget.n_train}/{budget.n_eval} "
         f"epochs={budget.epochs} max_length={budget.max_length} Hub {hub}"
     )
+    # A passing assert prints nothing; students otherwise wait for a message that never comes.
+    print(TESTS_NOTE)
     return current
+
+
+#: How the test cells under the exercises report, printed by :func:`setup_lesson`.
+TESTS_NOTE = (
+    "[bertcourse] test cells: no output means the test passed; an AssertionError says "
+    "what to fix. Hidden tests run only when the course grades your notebook."
+)

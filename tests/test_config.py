@@ -95,3 +95,11 @@ def test_learning_rate_of_the_small_encoder_depends_on_the_data_set():
 
 def test_detect_device_is_a_known_device():
     assert bc.detect_device() in {"cuda", "mps", "cpu"}
+
+
+def test_setup_lesson_says_that_a_silent_test_cell_passed(capsys) -> None:
+    import bertcourse as bc
+
+    bc.setup_lesson()
+    out = capsys.readouterr().out
+    assert "no output means the test passed" in out and "[bertcourse] mode=" in out
