@@ -44,9 +44,12 @@ def test_a_block_that_names_its_source_is_not_checked() -> None:
     text = (
         "bert-base has 110M parameters (source: Devlin et al., 2019).\n\n"
         "- bert-large: 340M, see https://arxiv.org/abs/1810.04805\n"
-        "- the stand-in: 22.7M parameters"
+        "- bert-base: 12 layers of width 768\n\n"
+        "| bert-large | 1024 | Devlin et al., 2019 |\n"
+        "| the stand-in | 22.7M | |\n\n"
+        "The stand-in is 6 layers of width 384."
     )
-    assert _texts(_notebook(text)) == ["22.7M"]
+    assert _texts(_notebook(text)) == ["22.7M", "384"]
 
 
 def test_names_small_counts_code_and_links_are_not_numbers() -> None:
@@ -70,3 +73,12 @@ def test_reviewed_numbers_are_accepted_by_their_written_form() -> None:
 def test_has_outputs_tells_an_executed_notebook_from_a_source_one() -> None:
     assert not has_outputs(_notebook("x"))
     assert has_outputs(_notebook("x", printed="1"))
+
+
+def test_author_year_citations_source_a_block_and_questions_are_not_claims() -> None:
+    cited = "Masked LMs ignore negation in 9 of 10 pairs (Ettinger, 2020)."
+    assert written_numbers(cited) == []
+    assert written_numbers("Source: the card. 512 tokens") == []
+    question = "**Q2.** On a set where 90 % are 5 stars:\n\n- a) accuracy 0.90"
+    assert written_numbers(question) == []
+    assert [t for t, _ in written_numbers("On this set 90 % are 5 stars.")] == ["90 %"]

@@ -8,7 +8,9 @@ returns each number of its Markdown that is
 - not printed in any cell output (rounding allowed: "0.26" matches a printed 0.2553,
   "72 %" matches 0.7201 or 72.01, "110M" matches 109,482,240),
 - not a constant of the lesson's code (``-100``, ``max_length=128``: the lesson sets it),
-- not in a paragraph that names its source (``Source:``, ``et al.``, a link, ``arXiv``),
+- not in a paragraph that names its source (``Source:``, ``et al.``, a link, ``arXiv``,
+  "Ettinger, 2020"),
+- not in a concept question (the premises and options of a question are not claims),
 - not a small whole number (0 to 12: counts, exercise numbers, points),
 - not part of a name (``IOB2``, ``CoNLL-2003``, ``F1``, ``v1.1``, ``top-5``),
 - and not in the lesson's list of reviewed numbers (a number with the reason it may
@@ -36,9 +38,17 @@ import nbformat
 #: Whole numbers up to this are counts, exercise numbers and points: not checked.
 SMALL_INTEGER = 12
 
-#: A paragraph (or table row, or list item) that carries one of these cites its figures.
+#: A paragraph (or table row, or list item) that carries one of these cites its figures:
+#: "source:", "et al.", a link, an arXiv id, or an author-year citation ("Ettinger, 2020").
 SOURCE_MARKER = re.compile(
-    r"\bsources?\s*:|\bet al\.|https?://|\barxiv\b|\(published\b", re.IGNORECASE
+    r"(?i:\bsources?\s*:|\bet al\.|https?://|\barxiv\b|\(published\b)"
+    r"|\b[A-Z][^\W\d_]+,\s(?:19|20)\d\d\b",
+)
+
+#: A concept-question cell ("**Q1.**", "### Question 2", "### Concept check"): its
+#: numbers are the premises and options of a question, not claims about a run.
+QUESTION = re.compile(
+    r"^\s*(?:\*\*Q\d+\.?\*\*|#+\s*Question\s+\d+|#+\s*Concept checks?\b)", re.MULTILINE
 )
 
 # A number that is not glued to a word on its left (IOB2, CoNLL-2003, v1.1, top-5,
@@ -85,27 +95,17 @@ class _Written:
 
 
 def _blocks(markdown: str) -> list[str]:
-    """Paragraphs, list items and table rows: the unit a source marker covers."""
+    """Paragraphs (a list with its paragraph) and table rows: what a source marker covers."""
     markdown = _FENCE.sub(" ", markdown)
     blocks: list[str] = []
     for paragraph in re.split(r"\n\s*\n", markdown):
         lines = paragraph.splitlines()
-        if any(line.lstrip().startswith(("|", "- ", "* ", "1.")) for line in lines):
-            # Rows of a table and items of a list stand alone; a wrapped item keeps its
-            # continuation lines.
-            current: list[str] = []
-            for line in lines:
-                starts = line.lstrip().startswith(("|", "- ", "* ")) or re.match(
-                    r"\s*\d+\.\s", line
-                )
-                if starts and current:
-                    blocks.append("\n".join(current))
-                    current = []
-                current.append(line)
-            if current:
-                blocks.append("\n".join(current))
-        else:
-            blocks.append(paragraph)
+        rows = [line for line in lines if line.lstrip().startswith("|")]
+        # Each row of a table is a fact of its own, with its own source (or none).
+        blocks.extend(rows)
+        rest = [line for line in lines if not line.lstrip().startswith("|")]
+        if rest:
+            blocks.append("\n".join(rest))
     return blocks
 
 
@@ -118,9 +118,11 @@ def written_numbers(markdown: str) -> list[tuple[str, str]]:
     Returns:
         ``(number as written, line)`` pairs, leaving out code, link targets, numbers
         that are part of a name, small whole numbers and every number of a block that
-        names its source.
+        names its source, and everything in a concept-question cell.
     """
     found: list[tuple[str, str]] = []
+    if QUESTION.search(markdown):
+        return found
     for block in _blocks(markdown):
         if SOURCE_MARKER.search(block):
             continue
