@@ -32,6 +32,8 @@ class MarkdownNumbersItem(pytest.Item):
         outputs = [getattr(cell, "test_outputs", None) for cell in self.cells]
         if any(output is None for output in outputs):
             pytest.skip("not every cell of the notebook ran: its outputs are incomplete")
+        if any(cell.nodeid in _FAILED_CELLS for cell in self.cells):
+            pytest.skip("a cell of the notebook failed: its outputs are incomplete")
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
         executed = {
             "cells": [
@@ -44,7 +46,7 @@ class MarkdownNumbersItem(pytest.Item):
             by_position[item.cell_num]["outputs"] = list(item.test_outputs)
         assert len(by_position) == len(code_cells)
         lesson = Path(str(self.parent.path)).stem
-        reviewed = load_reviewed(REVIEWED).get(lesson, {})
+        reviewed = load_reviewed(REVIEWED).get(lesson, {}) if REVIEWED.is_file() else {}
         problems = unsupported_numbers(executed, reviewed)
         if problems:
             listed = "\n".join(f"  {problem}" for problem in problems)
@@ -57,6 +59,16 @@ class MarkdownNumbersItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"{self.name}"
+
+
+#: Cells whose run failed: the notebook's outputs stop there, so its numbers are not checked.
+_FAILED_CELLS: set[str] = set()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Remember the cells that failed (the notebook's own failure is reported already)."""
+    if report.failed:
+        _FAILED_CELLS.add(report.nodeid)
 
 
 @pytest.hookimpl(trylast=True)
