@@ -46,6 +46,7 @@ _LAZY = {
     "training_arguments": "bertcourse.training",
     "quiet_libraries": "bertcourse.quiet",
     "setup_lesson": "bertcourse.lesson",
+    "answer_problem": "bertcourse.answers",
     "collator_for": "bertcourse.training",
     "metrics": "bertcourse.metrics",
     "plots": "bertcourse.plots",

@@ -114,8 +114,35 @@ def load_offline_mlm(
     if model.cls.predictions.decoder.weight is not model.bert.embeddings.word_embeddings.weight:
         with torch.no_grad():  # pragma: no cover - depends on the transformers version
             model.cls.predictions.decoder.weight = model.bert.embeddings.word_embeddings.weight
+    # Say what this is wherever the model is shown: its config path alone names the
+    # packaged sentence-embedding encoder, which has no MLM head.
+    model.config.bertcourse_stand_in = variant
     model.eval()
     return model
+
+
+def describe_model(model: Any) -> str:
+    """A one-line description of a fill-mask model, naming the offline stand-in as such.
+
+    Args:
+        model: a masked-LM model (``pipe.model`` of a fill-mask pipeline).
+
+    Returns:
+        For the offline stand-in, what it is and what was trained; otherwise its name.
+    """
+    variant = getattr(model.config, "bertcourse_stand_in", None)
+    if variant is None:
+        return str(model.name_or_path)
+    config = model.config
+    retrained = {
+        "head": "the MLM head trained",
+        "random-head": "a fresh, untrained MLM head",
+    }.get(variant, "encoder layers 3-5 and the MLM head retrained")
+    return (
+        f"offline stand-in: all-MiniLM-L6-v2 (a sentence-embedding model, uncased, "
+        f"{config.num_hidden_layers} layers, width {config.hidden_size}) with {retrained} "
+        "by the course (bertcourse/resources/README.md)"
+    )
 
 
 def random_head_mlm(seed: int = 0) -> Any:
@@ -138,6 +165,7 @@ def random_head_mlm(seed: int = 0) -> Any:
         transform.LayerNorm.weight.fill_(1.0)
         transform.LayerNorm.bias.zero_()
         model.cls.predictions.bias.zero_()
+    model.config.bertcourse_stand_in = "random-head"
     return model
 
 

@@ -130,13 +130,32 @@ def resolve_model(name: str | None = None) -> ModelSource:
         The :class:`ModelSource` that :func:`load_model` and :func:`load_tokenizer` use.
     """
     name = name or settings().model_name
-    if Path(name).expanduser().is_dir():
-        return ModelSource(name, str(Path(name).expanduser()), "folder", substituted=False)
+    folder = Path(name).expanduser()
+    saved = ("config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt")
+    if folder.is_dir() and any((folder / file).is_file() for file in saved):
+        return ModelSource(name, str(folder), "folder", substituted=False)
+    if folder.is_dir() or _looks_like_a_path(name):
+        # A folder the notebook meant to save into: neither the Hub (which rejects it as
+        # a repo id) nor the offline encoder (untrained for the task) is what was asked.
+        raise ModelUnavailableError(
+            f"no model saved at {folder}: run the cells above that train the model and "
+            "save it (trainer.save_model), then run this cell again"
+        )
     if name == OFFLINE_ENCODER:
         return ModelSource(name, str(offline_encoder_path()), "packaged", substituted=False)
     if hub_reachable():
         return ModelSource(name, name, "hub", substituted=False)
     return _offline_source(name)
+
+
+def _looks_like_a_path(name: str) -> bool:
+    """A local path rather than a Hub name ("org/name" or "name")."""
+    return (
+        Path(name).is_absolute()
+        or name.startswith((".", "~"))
+        or name.count("/") > 1
+        or "\\" in name
+    )
 
 
 def _auto_class(task: str) -> Any:

@@ -7,7 +7,7 @@ the SQuAD metrics; this module holds the rest:
   which example they came from (``example_id``) and where each context token lies in
   the context (``offset_mapping``, ``None`` outside the context), for decoding;
 - :class:`ExtractiveQAPipeline` / :func:`question_answering_pipeline` answer new
-  questions with a fine-tuned model. transformers 5 removed its ``question-answering``
+  questions with a fine-tuned model. transformers 5.3 removed its ``question-answering``
   pipeline (it now points to chat models); this one keeps its call and its output
   (``{"score", "start", "end", "answer"}``) for encoder models such as BERT;
 - :func:`plot_span_scores` draws the start and end scores over a context.

@@ -95,3 +95,28 @@ def test_learning_rate_of_the_small_encoder_depends_on_the_data_set():
 
 def test_detect_device_is_a_known_device():
     assert bc.detect_device() in {"cuda", "mps", "cpu"}
+
+
+def test_setup_lesson_says_that_a_silent_test_cell_passed(capsys) -> None:
+    import bertcourse as bc
+
+    bc.setup_lesson()
+    out = capsys.readouterr().out
+    assert "no output means the test passed" in out and "[bertcourse] mode=" in out
+
+
+def test_not_answered_message_names_the_function_that_still_raises() -> None:
+    from bertcourse.lesson import not_answered_message
+
+    def tokenize_function(batch):
+        raise NotImplementedError()
+
+    def library_map(function):  # a library calling the student's function
+        return function({})
+
+    try:
+        library_map(tokenize_function)
+    except NotImplementedError as error:
+        message = not_answered_message(error.__traceback__)
+    assert message.startswith("NotImplementedError: `tokenize_function` is not answered yet")
+    assert "run that cell, then run this cell again" in message

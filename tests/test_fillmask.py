@@ -127,3 +127,28 @@ def test_pipeline_scores_chosen_targets(pipe) -> None:
 
     # Sentiment moves the odds: "great" gains on "terrible" in the kind review.
     assert ratio(good) > ratio(bad)
+
+
+def test_describe_model_names_the_stand_in_and_what_was_retrained(pipe) -> None:
+    from bertcourse.fillmask import describe_model, random_head_mlm
+
+    text = describe_model(pipe.model)
+    assert "stand-in" in text and "uncased" in text and "sentence-embedding" in text
+    assert "layers 3-5" in text and "6 layers" in text
+    assert "untrained" in describe_model(random_head_mlm())
+
+
+def test_describe_model_gives_a_hub_model_its_name() -> None:
+    from transformers import BertConfig, BertForMaskedLM
+
+    from bertcourse.fillmask import describe_model
+
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=8,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+    )
+    config._name_or_path = "google-bert/bert-base-uncased"
+    assert describe_model(BertForMaskedLM(config)) == "google-bert/bert-base-uncased"

@@ -19,8 +19,24 @@ def test_offline_encoder_by_its_own_name_is_not_a_substitute():
 
 
 def test_folder_is_loaded_from_the_folder(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
     source = bc.resolve_model(str(tmp_path))
     assert source.origin == "folder" and source.location == str(tmp_path)
+
+
+@pytest.mark.parametrize("make", [False, True], ids=["missing folder", "empty folder"])
+def test_a_folder_with_no_saved_model_says_run_the_training_cells(tmp_path, make):
+    folder = tmp_path / "artifacts" / "05_ner"
+    if make:
+        folder.mkdir(parents=True)
+    with pytest.raises(bc.ModelUnavailableError, match="no model saved at .*05_ner.*run the"):
+        bc.load_model(str(folder), task="token-classification")
+
+
+def test_hub_names_are_not_taken_for_paths():
+    assert not models._looks_like_a_path("google-bert/bert-base-cased")
+    assert models._looks_like_a_path("./artifacts/05_ner")
+    assert models._looks_like_a_path("/tmp/artifacts/05_ner")
 
 
 def test_hub_is_not_contacted_when_forced_offline(monkeypatch):

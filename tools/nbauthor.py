@@ -33,6 +33,17 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+#: What the course's kernel reports (Python 3.11). JupyterLab writes the kernel's
+#: language_info into a notebook it opens; a notebook saved with less opens as changed.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+    "version": "3.11.7",
+}
 
 
 def _clean(source: str) -> str:
@@ -104,7 +115,7 @@ class Notebook:
         """Write the notebook (no outputs) and return its path."""
         notebook = new_notebook(cells=self.cells)
         notebook.metadata["kernelspec"] = KERNELSPEC
-        notebook.metadata["language_info"] = {"name": "python"}
+        notebook.metadata["language_info"] = LANGUAGE_INFO
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.validate(notebook)

@@ -21,6 +21,7 @@ from autograder.api import (
 from autograder.exceptions import (
     AutograderError,
     LessonChecksError,
+    NotAnswered,
     ReleaseError,
     SandboxUnavailable,
     StudentError,
@@ -39,6 +40,7 @@ __all__ = [
     "up_to",
     "AutograderError",
     "LessonChecksError",
+    "NotAnswered",
     "ReleaseError",
     "SandboxUnavailable",
     "StudentError",

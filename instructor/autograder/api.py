@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.exceptions import LessonChecksError, StudentError
+from autograder.exceptions import LessonChecksError, NotAnswered, StudentError
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,8 @@ class Lesson:
         right = answer.strip().lower()
 
         def check(student: Student) -> None:
-            assert student.has(variable), f"{variable} is not set"
+            if not student.has(variable):
+                raise NotAnswered(f"not answered yet: set {variable} to one letter in quotes")
             given = student.value(variable)
             assert isinstance(given, str), f"{variable} must be a letter in quotes"
             assert given.strip().lower() == right, "wrong answer"

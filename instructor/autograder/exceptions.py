@@ -25,6 +25,14 @@ class SandboxUnavailable(AutograderError, RuntimeError):
     """Student code would run without the OS sandbox, and nobody said that is fine."""
 
 
+class NotAnswered(AssertionError):
+    """A check found no answer at all (a concept question left unset).
+
+    Its message is shown to the student even when the check is hidden: it gives
+    nothing of the answer away, and "wrong result" would misread an empty answer.
+    """
+
+
 class SandboxProblem(Exception):
     """Something went wrong running the student's code; ``reason`` is shown to the student."""
 

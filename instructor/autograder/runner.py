@@ -13,7 +13,13 @@ import numpy as np
 
 from autograder.api import Check, Lesson, Student
 from autograder.counterexample import Score
-from autograder.exceptions import SandboxProblem, StudentError, WorkerCrashed, WorkerTimeout
+from autograder.exceptions import (
+    NotAnswered,
+    SandboxProblem,
+    StudentError,
+    WorkerCrashed,
+    WorkerTimeout,
+)
 from autograder.notebook import NotebookUnreadable, plan_cells, read_cells
 from autograder.results import CheckResult, ExerciseResult, NotebookResult
 from autograder.sandbox import Sandbox, SandboxLimits
@@ -128,7 +134,8 @@ def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
         fraction = _fraction(returned)
     except AssertionError as error:
         message = str(error) or "the result is wrong"
-        result.reason = "wrong result" if check.hidden else message[:1000]
+        hide = check.hidden and not isinstance(error, NotAnswered)
+        result.reason = "wrong result" if hide else message[:1000]
         result.detail = message[:4000]
         return result
     except StudentError as error:

@@ -189,12 +189,15 @@ def test_student_runs_and_validates_the_quickstart(
         # The kernel of the course's environment starts and settles (the status bar says so).
         page.locator(".jp-StatusBar-Item", has_text=KERNEL_IDLE).wait_for(timeout=120_000)
         assert page.locator(".validate-button").is_visible(), "no nbgrader Validate button"
+        # The instructors' nbgrader tools stay out of the student's lab.
+        # (nbgrader's create-assignment plugin adds a right-hand panel with this id.)
+        assert page.locator("#nbgrader-create_assignemnt").count() == 0, "Create Assignment shows"
         shot("02_lesson_open")
 
         # 2. Fill the exercises: the right answer, and the concept check.
         exercise = replace_placeholder(page, code_cell(page, "def predicted_labels"), RIGHT)
         # The concept check's answer cell comes before its test (it holds only the placeholder).
-        concept = code_cell(page, "assert ANSWER_PADDING in", offset=-1)
+        concept = code_cell(page, 'answer_problem("ANSWER_PADDING"', offset=-1)
         replace_placeholder(page, concept, 'ANSWER_PADDING = "b"')
         exercise.scroll_into_view_if_needed()
         shot("03_exercise_filled")
@@ -210,6 +213,9 @@ def test_student_runs_and_validates_the_quickstart(
 
         # What the student sees: no error and no stray stderr (warnings, raw text bars).
         notebook = page.locator(".jp-Notebook")
+        # The first cell tells the student that a silent test cell has passed.
+        setup_text = code_cell(page, "bc.setup_lesson()").text_content()
+        assert "no output means the test passed" in setup_text, setup_text[:500]
         noise = stderr_texts(notebook)
         assert not noise, "the lesson shows errors or stderr output:\n" + "\n---\n".join(noise)
         # The progress bars are widgets, drawn and finished; the plot is an image.

@@ -1,10 +1,13 @@
-"""Checks of lesson 01_inside_bert: mean_pool, mask_tokens and the three concept checks.
+"""Checks of lesson 01_inside_bert: attention_weights, mean_pool, mask_tokens, concepts.
 
-References are computed here, in the grader: mean pooling with a per-row loop, the
+References are computed here, in the grader: one head's attention weights as a tiny,
+randomly initialised BERT returns them with ``output_attentions=True``, mean pooling
+with a per-row loop, the
 masking proportions of BERT's pre-training (and of
 ``transformers.DataCollatorForLanguageModeling``) measured with
 ``bertcourse.inside.masking_statistics``. No model is loaded: the masking checks build
-batches of random token ids around the offline tokenizer's special tokens.
+batches of random token ids around the offline tokenizer's special tokens; the
+attention checks build a 1-layer BERT of width 32 from a config.
 """
 
 from __future__ import annotations
@@ -34,6 +37,86 @@ def reference_tokenizer():
     from bertcourse.models import offline_encoder_path
 
     return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
+
+
+# --------------------------------------------------------------------------------------
+# attention_weights (3 points)
+# --------------------------------------------------------------------------------------
+
+TINY_HEADS = 4
+
+
+@functools.lru_cache(maxsize=1)
+def tiny_bert():
+    """A 1-layer BERT (width 32, 4 heads of 8), random but seeded, returning attentions."""
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=120, hidden_size=32, num_hidden_layers=1, num_attention_heads=TINY_HEADS,
+        intermediate_size=64, max_position_embeddings=32,
+    )  # fmt: skip
+    model = BertModel(config).eval()
+    model.set_attn_implementation("eager")  # the fused kernel returns no weights
+    return model
+
+
+def attention_case(seed: int, *, padded: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(layer input, attention mask, the model's layer-1 attentions) for a random batch."""
+    generator = torch.Generator().manual_seed(seed)
+    ids = torch.randint(5, 120, (3, 9), generator=generator)
+    mask = torch.ones_like(ids)
+    if padded:
+        mask[1, 6:] = 0
+        mask[2, 4:] = 0
+    with torch.no_grad():
+        out = tiny_bert()(
+            input_ids=ids, attention_mask=mask, output_hidden_states=True, output_attentions=True
+        )
+    return out.hidden_states[0], mask, out.attentions[0]
+
+
+def _student_attention(student, hidden, head: int, mask=None):
+    layer = tiny_bert().encoder.layer[0].attention.self
+    args = (hidden, layer.query, layer.key, TINY_HEADS, head)
+    return np.asarray(student.attention_weights(*args, mask) if mask is not None
+                      else student.attention_weights(*args))  # fmt: skip
+
+
+# The first check builds the tiny BERT (importing transformers' BERT): more time.
+@LESSON.check("attention_weights_tests", points=1, timeout=60)
+def attention_weights_match_output_attentions(student):
+    """Head 1 of a tiny BERT, no padding: the weights output_attentions returns."""
+    hidden, _, attentions = attention_case(0, padded=False)
+    got = _student_attention(student, hidden, 1)
+    assert got.shape == (3, 9, 9), f"expected shape (batch, tokens, tokens), got {got.shape}"
+    assert np.allclose(got.sum(-1), 1, atol=1e-4), "each row must sum to 1 over the keys"
+    assert_close(got, attentions[:, 1].numpy(), what="attention_weights(...)", rel=1e-4, abs=1e-5)
+
+
+@LESSON.check("attention_weights_tests", points=1.5, hidden=True, timeout=30)
+def attention_weights_every_head_with_padding(student):
+    """Partial credit: every head, on padded batches (padded keys get weight 0)."""
+    right, total = 0, 0
+    for seed in (1, 2):
+        hidden, mask, attentions = attention_case(seed, padded=True)
+        for head in range(TINY_HEADS):
+            got = _student_attention(student, hidden, head, mask)
+            total += 1
+            right += got.shape == (3, 9, 9) and np.allclose(
+                got, attentions[:, head].numpy(), atol=1e-5
+            )
+    return right / total
+
+
+@LESSON.check("attention_weights_tests", points=0.5, hidden=True, timeout=30)
+def attention_weights_leave_the_input_alone_and_default_to_no_mask(student):
+    """No mask means attend everywhere; the hidden states are not modified."""
+    hidden, _, attentions = attention_case(3, padded=False)
+    before = hidden.clone()
+    got = _student_attention(student, hidden, TINY_HEADS - 1)
+    assert torch.equal(hidden, before)
+    assert_close(got, attentions[:, TINY_HEADS - 1].numpy(), what="weights", rel=1e-4, abs=1e-5)
 
 
 # --------------------------------------------------------------------------------------
@@ -208,6 +291,39 @@ for _grade_id, (_variable, _right) in _ANSWERS.items():
 # Mutants
 # --------------------------------------------------------------------------------------
 
+_ATTENTION = """
+import math
+def attention_weights(hidden_states, query, key, num_heads, head, attention_mask=None):
+    size = hidden_states.shape[-1] // num_heads
+    q = query(hidden_states)[..., head * size:(head + 1) * size]
+    k = key(hidden_states)[..., head * size:(head + 1) * size]
+    scores = q @ k.transpose(-1, -2) / {scale}
+    if attention_mask is not None and {use_mask}:
+        scores = scores.masked_fill(attention_mask[:, None, :] == 0, -1e9)
+    return scores.softmax(dim={axis})
+"""
+_RIGHT = {"scale": "math.sqrt(size)", "use_mask": "True", "axis": "-1"}
+for _description, _change in (
+    ("no 1/sqrt(d) scale", {"scale": "1"}),
+    ("scaled by sqrt(width) instead of sqrt(d)", {"scale": "math.sqrt(hidden_states.shape[-1])"}),
+    ("softmax over the queries", {"axis": "-2"}),
+    ("padding mask ignored", {"use_mask": "False"}),
+):
+    LESSON.mutant("attention_weights", _description, _ATTENTION.format(**{**_RIGHT, **_change}))
+LESSON.mutant(
+    "attention_weights",
+    "always the first head's columns",
+    """
+import math
+def attention_weights(hidden_states, query, key, num_heads, head, attention_mask=None):
+    size = hidden_states.shape[-1] // num_heads
+    q, k = query(hidden_states)[..., :size], key(hidden_states)[..., :size]
+    scores = q @ k.transpose(-1, -2) / math.sqrt(size)
+    if attention_mask is not None:
+        scores = scores.masked_fill(attention_mask[:, None, :] == 0, -1e9)
+    return scores.softmax(dim=-1)
+""",
+)
 LESSON.mutant(
     "mean_pool",
     "averages over padding too",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
-from autograder import Fixture, Lesson, assert_close
+from autograder import Fixture, Lesson, StudentError, assert_close
 
 LESSON = Lesson(
     "04_nli",
@@ -210,15 +210,27 @@ def _random_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return logits, labels
 
 
+def _call_both_forms(student, logits, labels, case: int) -> dict | None:
+    """compute_metrics on an EvalPrediction (odd cases) or a (logits, labels) tuple.
+
+    The notebook names both forms; a case that raises scores 0, the others still count.
+    """
+    argument = _eval_prediction(logits, labels) if case % 2 else (logits, labels)
+    try:
+        return student.compute_metrics(argument)
+    except StudentError:
+        return None
+
+
 @LESSON.check("compute_metrics_tests", points=0.75, hidden=True, timeout=20)
 def compute_metrics_accuracy_on_random_logits(student, rng):
     """Partial credit: accuracy of the argmax on random logits."""
     right = 0
-    for _ in range(8):
+    for case in range(8):
         logits, labels = _random_case(rng)
-        scores = student.compute_metrics(_eval_prediction(logits, labels))
+        scores = _call_both_forms(student, logits, labels, case)
         want = accuracy_score(labels, logits.argmax(-1))
-        right += abs(float(scores["accuracy"]) - want) < 1e-6
+        right += scores is not None and abs(float(scores["accuracy"]) - want) < 1e-6
     return right / 8
 
 
@@ -226,11 +238,11 @@ def compute_metrics_accuracy_on_random_logits(student, rng):
 def compute_metrics_macro_f1_on_random_logits(student, rng):
     """Partial credit: macro-F1 (scikit-learn's) on random, skewed cases."""
     right = 0
-    for _ in range(8):
+    for case in range(8):
         logits, labels = _random_case(rng)
-        scores = student.compute_metrics(_eval_prediction(logits, labels))
+        scores = _call_both_forms(student, logits, labels, case)
         want = f1_score(labels, logits.argmax(-1), average="macro", zero_division=0)
-        right += abs(float(scores["macro_f1"]) - want) < 1e-6
+        right += scores is not None and abs(float(scores["macro_f1"]) - want) < 1e-6
     return right / 8
 
 
@@ -269,6 +281,19 @@ def compute_metrics(eval_pred):
     n = min(len(preds), len(labels))
     return {"accuracy": float((preds[:n] == labels[:n]).mean()),
             "macro_f1": f1_score(labels[:n], preds[:n], average="macro")}
+""",
+)
+
+LESSON.mutant(
+    "compute_metrics",
+    "right on an EvalPrediction, fails on a (logits, labels) tuple",
+    """
+from sklearn.metrics import f1_score
+def compute_metrics(eval_pred):
+    preds = np.argmax(eval_pred.predictions, axis=-1)
+    labels = eval_pred.label_ids
+    return {"accuracy": float((preds == labels).mean()),
+            "macro_f1": f1_score(labels, preds, average="macro")}
 """,
 )
 
