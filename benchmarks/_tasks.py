@@ -18,13 +18,13 @@ import numpy as np
 os.environ.setdefault("BERTCOURSE_OFFLINE", "1")
 os.environ.setdefault("BERTCOURSE_PROGRESS", "0")
 
-import bertcourse as bc  # noqa: E402
-from bertcourse import metrics  # noqa: E402
-from bertcourse.artifacts import (  # noqa: E402
+import bertcourse as bc
+from bertcourse import metrics
+from bertcourse.artifacts import (
     align_word_labels,
     prepare_qa_train_features,
 )
-from courseops.bench import default_data_dir  # noqa: E402
+from courseops.bench import default_data_dir
 
 
 @dataclass(frozen=True)

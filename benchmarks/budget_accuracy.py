@@ -30,10 +30,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import _tasks  # noqa: E402
+import _tasks
 
-import bertcourse as bc  # noqa: E402
-from courseops.bench import (  # noqa: E402
+import bertcourse as bc
+from courseops.bench import (
     Stopwatch,
     describe_machine,
     format_table,

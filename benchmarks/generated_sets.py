@@ -25,12 +25,12 @@ import time
 os.environ.setdefault("BERTCOURSE_OFFLINE", "1")
 os.environ.setdefault("BERTCOURSE_PROGRESS", "0")
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-import bertcourse as bc  # noqa: E402
-from bertcourse.data.generate import generate  # noqa: E402
-from courseops.bench import describe_machine  # noqa: E402
+import bertcourse as bc
+from bertcourse.data.generate import generate
+from courseops.bench import describe_machine
 
 #: Peak learning rate; ``None``: the course's rate for MiniLM and the task
 #: (``bc.settings().learning_rate``: 2e-4, 5e-5 on NLI).

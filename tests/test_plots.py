@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-from bertcourse.plots import (  # noqa: E402
+from bertcourse.plots import (
     CourseFigure,
     PlotInputError,
     plot_attention,

@@ -88,7 +88,7 @@ def _execute_here(notebook: Path, output: Path, timeout: int) -> str:
         client.execute()
     except CellExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # a dead kernel or a timeout: still write what ran
+    except Exception as exc:  # noqa: BLE001 - a dead kernel or a timeout: still write what ran
         error = f"{type(exc).__name__}: {exc}"
     output.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, output)
