@@ -91,6 +91,7 @@ def layerwise_optimizer(model: Any, learning_rate: float, decay: float, weight_d
 
 def run_task(name: str, args: argparse.Namespace) -> dict[str, Any]:
     """Fine-tune and score one task; return its row."""
+    from autograder.references import squad_scores
     from bertcourse.qa import prepare_validation_features
 
     task = _tasks.recipe(name)
@@ -135,7 +136,7 @@ def run_task(name: str, args: argparse.Namespace) -> dict[str, Any]:
             start_logits, end_logits = output.predictions
             predictions = _tasks.squad_predictions(eval_raw, features, start_logits, end_logits)
             references = [{"id": row["id"], "answers": row["answers"]} for row in eval_raw]
-            scores = bc.metrics.squad_scores(predictions, references)
+            scores = squad_scores(predictions, references)
         else:
             eval_set = _tasks.tokenize(task, eval_raw, tokenizer, max_length=max_length)
             output = trainer.predict(eval_set)

@@ -64,7 +64,7 @@ def main() -> None:
     os.environ.setdefault("BERTCOURSE_DATA_DIR", args.data_dir)
 
     import bertcourse as bc
-    from bertcourse import metrics
+    from autograder.references import squad_scores
     from bertcourse.data import last_source
     from bertcourse.qa import prepare_validation_features
 
@@ -106,7 +106,7 @@ def main() -> None:
     predictions = lesson["postprocess_predictions"](
         squad["validation"], evaluation, start_logits, end_logits
     )
-    scores = metrics.squad_scores(
+    scores = squad_scores(
         [{"id": key, "prediction_text": text} for key, text in predictions.items()],
         [{"id": row["id"], "answers": row["answers"]} for row in squad["validation"]],
     )

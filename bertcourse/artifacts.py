@@ -8,7 +8,9 @@ Lessons 08 and 09 call :func:`load_lesson_model`, which takes, in order:
 2. a quick stand-in trained earlier by this module (``artifacts_dir()/quick/<id>``);
 3. a quick stand-in trained now, with the mode's model and budget on the same task,
    saved to (2) for next time. A notice says so: the stand-in is the lesson's recipe
-   in miniature, not the model the lesson would have produced.
+   in miniature, not the model the lesson would have produced. Its NER and QA data
+   are prepared by :mod:`bertcourse.standin`, on purpose not the way lessons 05 and
+   06 have students write it (the library holds no exercise's answer).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bertcourse.config import settings
 from bertcourse.exceptions import BertCourseError, UnknownTaskError
 from bertcourse.notices import notify
 from bertcourse.paths import artifacts_dir, lesson_artifact
+from bertcourse.standin import iob1_tags, piece_labels, qa_features_around_answers
 
 Origin = Literal["lesson", "quick", "trained"]
 
@@ -227,7 +230,7 @@ def train_stand_in(
     prepare = {
         "sequence-classification": _prepare_classification,
         "token-classification": _prepare_tokens,
-        "question-answering": prepare_qa_train_features,
+        "question-answering": qa_features_around_answers,
     }[recipe.task]
     train = prepare(data["train"], tokenizer, max_length)
     evaluation = prepare(data["validation"], tokenizer, max_length)
@@ -288,123 +291,35 @@ def _label_names(dataset: Any, recipe: QuickRecipe) -> list[str] | None:
 
 
 def _accuracy_metric(prediction: Any) -> dict[str, float]:
-    from bertcourse.metrics import accuracy
+    from sklearn.metrics import accuracy_score
 
-    return {"accuracy": accuracy(prediction.predictions.argmax(-1), prediction.label_ids)}
+    predicted = prediction.predictions.argmax(-1)
+    return {"accuracy": float(accuracy_score(prediction.label_ids, predicted))}
 
 
 def _prepare_classification(dataset: Any, tokenizer: Any, max_length: int) -> Any:
-    def tokenize(batch: dict[str, list[Any]]) -> Any:
-        return tokenizer(batch["text"], truncation=True, max_length=max_length)
+    # The whole column at once (the stand-in's sets are small): no per-batch function
+    # with the interface of lesson 03's exercise, tokenize_function(batch, ...).
+    from datasets import Dataset
 
-    return dataset.map(tokenize, batched=True, remove_columns=["text"])
-
-
-def align_word_labels(word_ids: list[int | None], word_labels: list[int]) -> list[int]:
-    """Token labels from word labels: the first sub-token of a word gets the word's
-    label, later sub-tokens and special tokens get -100 (ignored by the loss).
-
-    Args:
-        word_ids: ``encoding.word_ids()`` of one example.
-        word_labels: one label per word.
-
-    Returns:
-        One label per token.
-    """
-    labels = []
-    previous = None
-    for word in word_ids:
-        labels.append(-100 if word is None or word == previous else word_labels[word])
-        previous = word
-    return labels
+    encoded = tokenizer(list(dataset["text"]), truncation=True, max_length=max_length)
+    columns = {key: list(values) for key, values in encoded.items()}
+    columns["label"] = list(dataset["label"])
+    return Dataset.from_dict(columns)
 
 
 def _prepare_tokens(dataset: Any, tokenizer: Any, max_length: int) -> Any:
+    # IOB1 on every piece, not lesson 05's alignments (see bertcourse.standin).
+    names = dataset.features["ner_tags"].feature.names
+
     def tokenize(batch: dict[str, list[Any]]) -> Any:
         encoded = tokenizer(
             batch["tokens"], is_split_into_words=True, truncation=True, max_length=max_length
         )
         encoded["labels"] = [
-            align_word_labels(encoded.word_ids(i), tags) for i, tags in enumerate(batch["ner_tags"])
+            piece_labels(encoded.word_ids(i), iob1_tags(tags, names))
+            for i, tags in enumerate(batch["ner_tags"])
         ]
-        return encoded
-
-    return dataset.map(tokenize, batched=True, remove_columns=dataset.column_names)
-
-
-def answer_token_span(
-    offsets: list[tuple[int, int]],
-    sequence_ids: list[int | None],
-    answer_start: int,
-    answer_end: int,
-) -> tuple[int, int]:
-    """Token positions of a character span in the context part of one feature.
-
-    Args:
-        offsets: character offsets of each token.
-        sequence_ids: ``encoding.sequence_ids(i)`` (1 marks context tokens).
-        answer_start: first character of the answer.
-        answer_end: one past its last character.
-
-    Returns:
-        ``(start_token, end_token)``, inclusive; ``(0, 0)`` (the ``[CLS]`` token)
-        when the answer is not wholly inside this feature's window.
-    """
-    context = [i for i, s in enumerate(sequence_ids) if s == 1]
-    if not context:
-        return 0, 0
-    first, last = context[0], context[-1]
-    if offsets[first][0] > answer_start or offsets[last][1] < answer_end:
-        return 0, 0
-    start = first
-    while start <= last and offsets[start][1] <= answer_start:
-        start += 1
-    end = last
-    while end >= first and offsets[end][0] >= answer_end:
-        end -= 1
-    return start, end
-
-
-def prepare_qa_train_features(
-    dataset: Any, tokenizer: Any, max_length: int, stride: int | None = None, padding: Any = False
-) -> Any:
-    """SQuAD examples -> training features with start/end token positions.
-
-    Args:
-        dataset: rows with ``question``, ``context`` and ``answers``.
-        tokenizer: a fast tokenizer (offsets are needed).
-        max_length: longest feature; longer contexts are split into overlapping windows.
-        stride: tokens shared by consecutive windows (default a quarter of ``max_length``).
-        padding: passed to the tokenizer (``False``: the collator pads each batch).
-
-    Returns:
-        One feature per window; an answer outside a window points at [CLS] (0, 0).
-    """
-    stride = max_length // 4 if stride is None else stride
-
-    def tokenize(batch: dict[str, list[Any]]) -> Any:
-        questions = [q.strip() for q in batch["question"]]
-        encoded = tokenizer(
-            questions,
-            batch["context"],
-            truncation="only_second",
-            max_length=max_length,
-            stride=stride,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-            padding=padding,
-        )
-        sample_map = encoded.pop("overflow_to_sample_mapping")
-        starts, ends = [], []
-        for i, offsets in enumerate(encoded.pop("offset_mapping")):
-            answers = batch["answers"][sample_map[i]]
-            start_char = int(answers["answer_start"][0])
-            end_char = start_char + len(answers["text"][0])
-            start, end = answer_token_span(offsets, encoded.sequence_ids(i), start_char, end_char)
-            starts.append(start)
-            ends.append(end)
-        encoded["start_positions"] = starts
-        encoded["end_positions"] = ends
         return encoded
 
     return dataset.map(tokenize, batched=True, remove_columns=dataset.column_names)

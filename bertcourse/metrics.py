@@ -1,25 +1,25 @@
-"""The course's reference metrics: what the autograder checks student answers against.
+"""The course's metrics for evaluating fine-tuned models.
 
 Each function checks its input first and raises :class:`MetricInputError` naming the
 problem and the fix (mismatched lengths, empty input, ``-100`` left in, logits where
 class ids belong...), so a student sees *why* a call failed rather than a NumPy trace.
 
-- :func:`accuracy` and :func:`macro_f1` for sequence classification (NumPy;
-  :func:`macro_f1` equals ``sklearn.metrics.f1_score(labels, preds, average="macro")``).
+- :func:`macro_f1` for sequence classification (NumPy; equals
+  ``sklearn.metrics.f1_score(labels, preds, average="macro")``).
 - :func:`seqeval_scores` for token classification: the output of the Hub ``seqeval``
   metric of ``evaluate``, computed through the ``seqeval`` package, offline.
-- :func:`squad_scores` for extractive question answering: the Hub ``squad`` metric
-  (the official SQuAD v1.1 script), with its helpers :func:`normalize_answer`,
-  :func:`exact_match_score` and :func:`f1_score_tokens`.
+
+What a graded exercise asks students to write is not here (issue 14): accuracy is
+lesson 02's exercise and the SQuAD metrics are lesson 06's; lessons use
+``sklearn.metrics.accuracy_score`` or their own function, and the grader keeps its
+reference copies in ``autograder/references.py``.
 """
 
 from __future__ import annotations
 
 import re
-import string
 import warnings
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,13 +28,8 @@ from bertcourse.exceptions import MetricInputError
 
 __all__ = [
     "IGNORE_INDEX",
-    "accuracy",
     "macro_f1",
     "seqeval_scores",
-    "squad_scores",
-    "normalize_answer",
-    "exact_match_score",
-    "f1_score_tokens",
 ]
 
 #: The label id transformers' losses skip (special tokens, sub-word continuations).
@@ -98,20 +93,6 @@ def _paired(preds: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
             "class ids: convert one with id2label / label2id"
         )
     return pred_array, label_array
-
-
-def accuracy(preds: Any, labels: Any) -> float:
-    """Fraction of examples whose predicted class equals the true class.
-
-    Args:
-        preds: predicted class ids (or names), one per example.
-        labels: true class ids (or names), one per example.
-
-    Returns:
-        Accuracy in [0, 1].
-    """
-    pred_array, label_array = _paired(preds, labels)
-    return float(np.mean(pred_array == label_array))
 
 
 def macro_f1(preds: Any, labels: Any, *, classes: Sequence[Any] | None = None) -> float:
@@ -283,153 +264,3 @@ def seqeval_scores(
     scores["overall_f1"] = float(overall["f1-score"])
     scores["overall_accuracy"] = float(accuracy_score(y_true=true_tags, y_pred=pred_tags))
     return scores
-
-
-# --------------------------------------------------------------------------------------
-# Extractive question answering (SQuAD v1.1)
-# --------------------------------------------------------------------------------------
-
-_PUNCTUATION = frozenset(string.punctuation)
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-
-
-def normalize_answer(text: str) -> str:
-    """SQuAD v1.1 normalisation: lower-case, drop punctuation, articles and extra spaces.
-
-    Args:
-        text: an answer string.
-
-    Returns:
-        The normalised answer, e.g. ``"The Eiffel Tower!"`` -> ``"eiffel tower"``.
-    """
-    # Same order as the official script: lower, punctuation, articles, whitespace.
-    text = text.lower()
-    text = "".join(char for char in text if char not in _PUNCTUATION)
-    text = _ARTICLES.sub(" ", text)
-    return " ".join(text.split())
-
-
-def exact_match_score(prediction: str, ground_truth: str) -> float:
-    """1.0 if the two answers are equal after :func:`normalize_answer`, else 0.0."""
-    return float(normalize_answer(prediction) == normalize_answer(ground_truth))
-
-
-def f1_score_tokens(prediction: str, ground_truth: str) -> float:
-    """F1 over the bag of normalised words that the two answers share (SQuAD v1.1).
-
-    Args:
-        prediction: the predicted answer.
-        ground_truth: one reference answer.
-
-    Returns:
-        F1 in [0, 1]; 0 when no word is shared (including when either side is empty).
-    """
-    pred_tokens = normalize_answer(prediction).split()
-    true_tokens = normalize_answer(ground_truth).split()
-    shared = sum((Counter(pred_tokens) & Counter(true_tokens)).values())
-    if shared == 0:
-        return 0.0
-    precision = shared / len(pred_tokens)
-    recall = shared / len(true_tokens)
-    return 2 * precision * recall / (precision + recall)
-
-
-def _field(entry: Any, key: str, name: str, index: int) -> Any:
-    if not isinstance(entry, Mapping) or key not in entry:
-        raise MetricInputError(
-            f"{name}[{index}] has no {key!r} key: predictions look like "
-            "{'id': ..., 'prediction_text': ...}, references like "
-            "{'id': ..., 'answers': {'text': [...], 'answer_start': [...]}}"
-        )
-    return entry[key]
-
-
-def _answer_texts(answers: Any, index: int) -> list[str]:
-    if isinstance(answers, Mapping):
-        texts = answers.get("text")
-    elif isinstance(answers, Sequence) and not isinstance(answers, str):
-        # The official JSON layout: a list of {"text": ..., "answer_start": ...}.
-        texts = [a.get("text") if isinstance(a, Mapping) else a for a in answers]
-    else:
-        texts = None
-    if texts is None or isinstance(texts, str):
-        raise MetricInputError(
-            f"references[{index}]['answers'] must be {{'text': [...], 'answer_start': [...]}}, "
-            f"got {answers!r}"
-        )
-    texts = list(texts)
-    if not texts:
-        raise MetricInputError(
-            f"references[{index}] has no answer text: SQuAD v1.1 needs at least one answer "
-            "per question (unanswerable questions belong to SQuAD v2)"
-        )
-    if not all(isinstance(text, str) for text in texts):
-        raise MetricInputError(f"references[{index}]['answers']['text'] must hold strings")
-    return texts
-
-
-def squad_scores(
-    predictions: Sequence[Mapping[str, Any]], references: Sequence[Mapping[str, Any]]
-) -> dict[str, float]:
-    """Exact match and token F1 (0-100), as the Hub ``squad`` metric computes them.
-
-    Each prediction is scored against every reference answer of its question and keeps
-    the best score (questions have up to three crowd-sourced answers); the scores are
-    averaged over the references.
-
-    Args:
-        predictions: ``[{"id": ..., "prediction_text": ...}, ...]``.
-        references: ``[{"id": ..., "answers": {"text": [...], "answer_start": [...]}}, ...]``.
-
-    Returns:
-        ``{"exact_match": ..., "f1": ...}``, both percentages.
-    """
-    for value, name in ((predictions, "predictions"), (references, "references")):
-        if isinstance(value, (str, Mapping)) or not isinstance(value, Sequence):
-            raise MetricInputError(
-                f"{name} must be a list of dicts (one per question), got {type(value).__name__}"
-            )
-        if len(value) == 0:
-            raise MetricInputError(f"{name} is empty: there is nothing to score")
-    if len(predictions) != len(references):
-        raise MetricInputError(
-            f"predictions has {len(predictions)} entries but references has {len(references)}: "
-            "give one prediction per question"
-        )
-    predicted: dict[Any, str] = {}
-    for index, entry in enumerate(predictions):
-        question_id = _field(entry, "id", "predictions", index)
-        text = _field(entry, "prediction_text", "predictions", index)
-        if not isinstance(text, str):
-            raise MetricInputError(
-                f"predictions[{index}]['prediction_text'] is {type(text).__name__}: pass the "
-                "answer string (an empty string for no answer)"
-            )
-        if question_id in predicted:
-            raise MetricInputError(f"prediction id {question_id!r} appears more than once")
-        predicted[question_id] = text
-    gold = [
-        (
-            _field(entry, "id", "references", index),
-            _answer_texts(_field(entry, "answers", "references", index), index),
-        )
-        for index, entry in enumerate(references)
-    ]
-    gold_ids = {question_id for question_id, _ in gold}
-    missing = [question_id for question_id in predicted if question_id not in gold_ids]
-    if missing:
-        raise MetricInputError(
-            f"{len(missing)} prediction id(s) are not in the references, e.g. {missing[0]!r}: "
-            "pair each prediction with the reference of the same question"
-        )
-    exact = f1 = 0.0
-    # Like the official script, a reference without a prediction scores 0 (it can only
-    # happen here when reference ids repeat).
-    for question_id, truths in gold:
-        text = predicted.get(question_id)
-        if text is None:
-            continue
-        exact += max(exact_match_score(text, truth) for truth in truths)
-        f1 += max(f1_score_tokens(text, truth) for truth in truths)
-    total = len(references)
-    return {"exact_match": 100.0 * exact / total, "f1": 100.0 * f1 / total}

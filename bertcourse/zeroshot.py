@@ -4,9 +4,13 @@ Two methods use them:
 
 * prompting a masked language model (a ``fill-mask`` pipeline run over many prompts,
   :func:`run_pipeline`);
-* comparing sentence embeddings: mean-pool an encoder's token vectors
-  (:func:`mean_pool`, :func:`embed_texts`) and rank label descriptions by cosine
-  similarity (:func:`cosine_scores`).
+* comparing sentence embeddings: the mean of an encoder's token vectors
+  (:func:`embed_texts`) and ranking label descriptions by cosine similarity
+  (:func:`cosine_scores`).
+
+Mean pooling on its own, ``mean_pool(last_hidden_state, attention_mask)``, is lesson
+01's exercise, so it is no function here (issue 14): :func:`embed_texts` works on
+texts, end to end.
 """
 
 from __future__ import annotations
@@ -15,29 +19,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bertcourse.config import settings
-
-
-def mean_pool(last_hidden_state: Any, attention_mask: Any) -> Any:
-    """Average the token vectors of each sequence, ignoring padding.
-
-    Args:
-        last_hidden_state: float tensor ``(batch, seq_len, hidden)`` from an encoder.
-        attention_mask: ``(batch, seq_len)`` with 1 for real tokens, 0 for padding.
-
-    Returns:
-        A ``(batch, hidden)`` tensor: the mean of the real tokens' vectors.
-    """
-    if last_hidden_state.dim() != 3 or attention_mask.dim() != 2:
-        raise ValueError(
-            "mean_pool expects hidden states (batch, seq_len, hidden) and an attention mask "
-            f"(batch, seq_len); got shapes {tuple(last_hidden_state.shape)} and "
-            f"{tuple(attention_mask.shape)}"
-        )
-    mask = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
-    summed = (last_hidden_state * mask).sum(dim=1)
-    # clamp: an all-padding row would otherwise divide by zero
-    counts = mask.sum(dim=1).clamp(min=1e-9)
-    return summed / counts
 
 
 def embed_texts(
@@ -85,7 +66,9 @@ def embed_texts(
         ).to(device)
         with torch.inference_mode():
             hidden = model(**batch).last_hidden_state
-        pooled = mean_pool(hidden, batch["attention_mask"])
+        # The mean over the real tokens only: padding rows must not pull the average.
+        weights = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1)
         if normalize:
             pooled = torch.nn.functional.normalize(pooled, dim=-1)
         chunks.append(pooled.float().cpu())

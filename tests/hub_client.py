@@ -143,7 +143,7 @@ def fast() -> dict[str, Any]:
 
 def offline() -> dict[str, Any]:
     """After ``prefetch``: offline on purpose, the real models and data serve."""
-    from bertcourse.cli import info_lines
+    from courseops.cli import info_lines
 
     import bertcourse as bc
     from bertcourse.data import last_source

@@ -1,4 +1,4 @@
-"""Tests of bertcourse.artifacts: which saved model serves, label and span alignment."""
+"""Tests of bertcourse.artifacts: which saved model serves, stand-ins trained and reloaded."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import pytest
 from bertcourse import artifacts
 from bertcourse.artifacts import (
     ArtifactError,
-    align_word_labels,
-    answer_token_span,
     load_lesson_model,
     quick_dir,
     usable_folder,
@@ -84,22 +82,6 @@ def test_a_model_with_the_wrong_head_is_not_used(artifacts_home):
 def test_unknown_lesson(artifacts_home):
     with pytest.raises(UnknownTaskError, match="no saved-model recipe"):
         load_lesson_model("07_variants")
-
-
-def test_align_word_labels_first_subtoken_only():
-    word_ids = [None, 0, 1, 1, 1, 2, None]
-    assert align_word_labels(word_ids, [3, 1, 0]) == [-100, 3, 1, -100, -100, 0, -100]
-
-
-def test_answer_token_span_inside_and_outside_the_window():
-    # [CLS] q q [SEP] c c c c [SEP]; context tokens cover characters 0-4, 5-9, 10-14, 15-19
-    offsets = [(0, 0), (0, 3), (4, 7), (0, 0), (0, 4), (5, 9), (10, 14), (15, 19), (0, 0)]
-    sequence_ids = [None, 0, 0, None, 1, 1, 1, 1, None]
-    assert answer_token_span(offsets, sequence_ids, 5, 14) == (5, 6)
-    assert answer_token_span(offsets, sequence_ids, 6, 8) == (5, 5)
-    assert answer_token_span(offsets, sequence_ids, 15, 19) == (7, 7)
-    assert answer_token_span(offsets, sequence_ids, 15, 25) == (0, 0)  # runs past the window
-    assert answer_token_span(offsets, [None, 0, 0, None, 0, 0, 0, 0, None], 5, 9) == (0, 0)
 
 
 @pytest.mark.slow

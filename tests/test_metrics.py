@@ -1,4 +1,4 @@
-"""The reference metrics agree with sklearn, seqeval and the official SQuAD v1.1 rules."""
+"""The course metrics agree with sklearn and seqeval."""
 
 from __future__ import annotations
 
@@ -6,19 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import accuracy_score as sk_accuracy
 from sklearn.metrics import f1_score as sk_f1
 
 from bertcourse.exceptions import MetricInputError
-from bertcourse.metrics import (
-    accuracy,
-    exact_match_score,
-    f1_score_tokens,
-    macro_f1,
-    normalize_answer,
-    seqeval_scores,
-    squad_scores,
-)
+from bertcourse.metrics import macro_f1, seqeval_scores
 
 # ----------------------------------------------------------------------------- flat
 
@@ -50,13 +41,6 @@ def test_macro_f1_with_fixed_classes_matches_sklearn(pair: tuple[list[int], list
     assert macro_f1(preds, labels, classes=classes) == pytest.approx(expected, abs=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
-@given(paired_labels())
-def test_accuracy_matches_sklearn(pair: tuple[list[int], list[int]]) -> None:
-    preds, labels = pair
-    assert accuracy(preds, labels) == pytest.approx(sk_accuracy(labels, preds))
-
-
 def test_macro_f1_counts_a_class_never_predicted() -> None:
     # Class 2 is in the labels only: F1(0)=1, F1(1)=2/3, F1(2)=0 -> mean 5/9.
     assert macro_f1([0, 1, 1], [0, 2, 1]) == pytest.approx(5 / 9)
@@ -69,8 +53,7 @@ def test_flat_metrics_accept_arrays_tensors_and_names() -> None:
     torch = pytest.importorskip("torch")
     preds = np.array([1, 0, 1, 1])
     labels = torch.tensor([1, 0, 0, 1])
-    assert accuracy(preds, labels) == 0.75
-    assert accuracy(["pos", "neg"], ["pos", "pos"]) == 0.5
+    assert macro_f1(preds, labels) == pytest.approx(sk_f1(labels.numpy(), preds, average="macro"))
     assert macro_f1(["pos", "neg"], ["pos", "pos"]) == pytest.approx(
         sk_f1(["pos", "pos"], ["pos", "neg"], average="macro", zero_division=0)
     )
@@ -89,10 +72,9 @@ def test_flat_metrics_accept_arrays_tensors_and_names() -> None:
         (["a", "b"], [0, 1], "id2label"),
     ],
 )
-@pytest.mark.parametrize("metric", [accuracy, macro_f1])
-def test_flat_metrics_reject_bad_input(metric, preds, labels, message: str) -> None:
+def test_flat_metrics_reject_bad_input(preds, labels, message: str) -> None:
     with pytest.raises(MetricInputError, match=message):
-        metric(preds, labels)
+        macro_f1(preds, labels)
 
 
 # -------------------------------------------------------------------------- seqeval
@@ -188,80 +170,3 @@ def test_seqeval_rejects_unknown_scheme_and_mode() -> None:
 def test_seqeval_accepts_iobes_with_scheme() -> None:
     scores = seqeval_scores([["S-PER", "O"]], [["S-PER", "O"]], scheme="IOBES", mode="strict")
     assert scores["PER"]["f1"] == 1.0
-
-
-# ---------------------------------------------------------------------------- squad
-
-
-@pytest.mark.parametrize(
-    ("text", "normalised"),
-    [
-        ("The Eiffel Tower!", "eiffel tower"),
-        ("  an   apple, a day ", "apple day"),
-        ("Theatre", "theatre"),  # "the" inside a word stays
-        ("U.S.A.", "usa"),
-    ],
-)
-def test_normalize_answer(text: str, normalised: str) -> None:
-    assert normalize_answer(text) == normalised
-
-
-def test_token_f1_and_exact_match() -> None:
-    assert exact_match_score("the Louvre", "Louvre.") == 1.0
-    assert exact_match_score("Louvre museum", "Louvre") == 0.0
-    # 1 shared word of 2 predicted and 1 true: P=1/2, R=1, F1=2/3.
-    assert f1_score_tokens("Louvre museum", "the Louvre") == pytest.approx(2 / 3)
-    assert f1_score_tokens("", "Louvre") == 0.0
-    # Repeated words count as often as both sides have them (bag of words).
-    assert f1_score_tokens("paris paris", "paris") == pytest.approx(2 / 3)
-
-
-def _ref(question_id: str, *texts: str) -> dict:
-    return {"id": question_id, "answers": {"text": list(texts), "answer_start": [0] * len(texts)}}
-
-
-def test_squad_scores_take_the_best_reference_and_average() -> None:
-    predictions = [
-        {"id": "q1", "prediction_text": "in Paris"},
-        {"id": "q2", "prediction_text": "1889"},
-    ]
-    references = [_ref("q1", "Paris, France", "in Paris"), _ref("q2", "in 1887")]
-    scores = squad_scores(predictions, references)
-    # q1: exact match with its second answer; q2: no shared word.
-    assert scores == pytest.approx({"exact_match": 50.0, "f1": 50.0})
-    predictions[1]["prediction_text"] = "1887"
-    scores = squad_scores(predictions, references)
-    # q2 now: P=1, R=1/2 -> F1 2/3, still no exact match.
-    assert scores["exact_match"] == 50.0
-    assert scores["f1"] == pytest.approx(100 * (1 + 2 / 3) / 2)
-
-
-def test_squad_accepts_the_official_answer_list_layout() -> None:
-    references = [{"id": "q", "answers": [{"text": "Louvre", "answer_start": 3}]}]
-    assert squad_scores([{"id": "q", "prediction_text": "the Louvre"}], references) == {
-        "exact_match": 100.0,
-        "f1": 100.0,
-    }
-
-
-@pytest.mark.parametrize(
-    ("predictions", "references", "message"),
-    [
-        ([], [], "empty"),
-        ([{"id": "a", "prediction_text": "x"}], [_ref("a", "x"), _ref("b", "y")], "1 entries"),
-        ([{"id": "z", "prediction_text": "x"}], [_ref("a", "x")], "not in the references"),
-        ([{"id": "a", "text": "x"}], [_ref("a", "x")], "prediction_text"),
-        ([{"id": "a", "prediction_text": "x"}], [{"id": "a"}], "answers"),
-        ([{"id": "a", "prediction_text": "x"}], [_ref("a")], "no answer text"),
-        ([{"id": "a", "prediction_text": 3}], [_ref("a", "x")], "answer string"),
-        ({"id": "a", "prediction_text": "x"}, [_ref("a", "x")], "list of dicts"),
-        (
-            [{"id": "a", "prediction_text": "x"}, {"id": "a", "prediction_text": "y"}],
-            [_ref("a", "x"), _ref("b", "y")],
-            "more than once",
-        ),
-    ],
-)
-def test_squad_rejects_bad_input(predictions, references, message: str) -> None:
-    with pytest.raises(MetricInputError, match=message):
-        squad_scores(predictions, references)

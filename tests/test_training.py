@@ -230,8 +230,7 @@ def _ner_dataset(tokenizer, n: int, seed: int):
 @pytest.mark.slow
 def test_sequence_classification_fine_tunes(fast_cpu, tokenizer, capsys) -> None:
     import numpy as np
-
-    from bertcourse.metrics import accuracy
+    from sklearn.metrics import accuracy_score
 
     bc.seed_everything()
     model = bc.load_model(task="sequence-classification", num_labels=2)
@@ -239,7 +238,9 @@ def test_sequence_classification_fine_tunes(fast_cpu, tokenizer, capsys) -> None
     held_out = _sentiment_dataset(tokenizer, 16, seed=2)
 
     def compute_metrics(prediction):
-        return {"accuracy": accuracy(np.argmax(prediction.predictions, -1), prediction.label_ids)}
+        return {
+            "accuracy": accuracy_score(prediction.label_ids, np.argmax(prediction.predictions, -1))
+        }
 
     trainer = make_trainer(
         model,

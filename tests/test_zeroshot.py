@@ -1,29 +1,11 @@
-"""Zero-shot helpers: mean pooling, sentence embeddings, cosine scores, pipeline runs."""
+"""Zero-shot helpers: sentence embeddings, cosine scores, pipeline runs."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from bertcourse.zeroshot import cosine_scores, embed_texts, mean_pool, run_pipeline
-
-
-def test_mean_pool_ignores_padding() -> None:
-    hidden = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4)
-    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
-    pooled = mean_pool(hidden, mask)
-    assert torch.allclose(pooled[0], hidden[0, :2].mean(dim=0))
-    assert torch.allclose(pooled[1], hidden[1].mean(dim=0))
-
-
-def test_mean_pool_all_padding_row_is_zero_not_nan() -> None:
-    pooled = mean_pool(torch.ones(1, 2, 3), torch.zeros(1, 2, dtype=torch.long))
-    assert torch.equal(pooled, torch.zeros(1, 3))
-
-
-def test_mean_pool_rejects_wrong_shapes() -> None:
-    with pytest.raises(ValueError, match="batch, seq_len, hidden"):
-        mean_pool(torch.ones(2, 3), torch.ones(2, 3))
+from bertcourse.zeroshot import cosine_scores, embed_texts, run_pipeline
 
 
 def test_cosine_scores_match_torch() -> None:

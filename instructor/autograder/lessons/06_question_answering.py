@@ -3,7 +3,7 @@
 References are computed here, in the grader: the answer's token span from the offline
 tokenizer's offsets (both usual conventions are accepted; they differ only when an
 answer starts or ends on whitespace), a brute-force span decoder, and
-``bertcourse.metrics`` (the official SQuAD v1.1 logic) for the metrics. Contexts are
+``autograder.references`` (the official SQuAD v1.1 logic) for the metrics. Contexts are
 generated from a word list; no data set or model is loaded, nothing is trained.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograder import Fixture, Lesson, assert_close
-from bertcourse import metrics
+from autograder import references as ref
 
 LESSON = Lesson(
     "06_question_answering",
@@ -443,7 +443,7 @@ def metrics_on_the_notebook_examples(student):
     ]
     assert_close(
         student.squad_em_f1(predictions, references),
-        metrics.squad_scores(predictions, references),
+        ref.squad_scores(predictions, references),
         what="squad_em_f1(...)",
     )
 
@@ -452,7 +452,7 @@ def metrics_on_the_notebook_examples(student):
 def normalize_answer_on_random_phrases(student, rng):
     """Partial credit: official normalisation (case, punctuation, articles, whitespace)."""
     phrases = [random_phrase(rng) for _ in range(60)]
-    return sum(student.normalize_answer(p) == metrics.normalize_answer(p) for p in phrases) / 60
+    return sum(student.normalize_answer(p) == ref.normalize_answer(p) for p in phrases) / 60
 
 
 @LESSON.check("squad_metrics_tests", points=0.5, hidden=True, timeout=20)
@@ -461,7 +461,7 @@ def exact_match_on_random_phrases(student, rng):
     pairs = [(random_phrase(rng), random_phrase(rng)) for _ in range(40)]
     pairs += [(p, p.upper() + " .") for p, _ in pairs[:20]]
     right = sum(
-        float(student.exact_match_score(p, t)) == metrics.exact_match_score(p, t) for p, t in pairs
+        float(student.exact_match_score(p, t)) == ref.exact_match_score(p, t) for p, t in pairs
     )
     return right / len(pairs)
 
@@ -472,8 +472,7 @@ def f1_on_random_phrases(student, rng):
 
     def right(pairs: list[tuple[str, str]]) -> float:
         return sum(
-            abs(float(student.f1_score(p, t)) - metrics.f1_score_tokens(p, t)) < 1e-9
-            for p, t in pairs
+            abs(float(student.f1_score(p, t)) - ref.f1_score_tokens(p, t)) < 1e-9 for p, t in pairs
         ) / len(pairs)
 
     random_pairs = [(random_phrase(rng), random_phrase(rng)) for _ in range(50)]
@@ -500,7 +499,7 @@ def squad_em_f1_on_random_questions(student, rng):
     shuffled = [predictions[k] for k in rng.permutation(40)]
     assert_close(
         student.squad_em_f1(shuffled, references),
-        metrics.squad_scores(predictions, references),
+        ref.squad_scores(predictions, references),
         what="squad_em_f1(...)",
     )
 
