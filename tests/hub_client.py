@@ -143,10 +143,9 @@ def fast() -> dict[str, Any]:
 
 def offline() -> dict[str, Any]:
     """After ``prefetch``: offline on purpose, the real models and data serve."""
-    from courseops.cli import info_lines
-
     import bertcourse as bc
     from bertcourse.data import last_source
+    from courseops.cli import info_lines
 
     out: dict[str, Any] = {}
     dd = bc.load_task("conll2003")
