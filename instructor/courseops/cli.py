@@ -17,17 +17,12 @@ from pathlib import Path
 
 from autograder.cli import add_grade_arguments, add_release_arguments, grade_main, release_main
 from bertcourse import __version__
+from bertcourse.config import FULL_MODE_MODEL
+from bertcourse.prefetch import VARIANT_MODELS
 
-#: The checkpoints the lessons name (full mode and the variants lesson).
-COURSE_MODELS = (
-    "bert-base-cased",
-    "roberta-base",
-    "distilbert-base-uncased",
-    "albert-base-v2",
-    "dmis-lab/biobert-base-cased-v1.2",
-    "ProsusAI/finbert",
-    "allenai/scibert_scivocab_uncased",
-)
+#: The checkpoints the lessons name: full mode's model and lesson 07's variants (one list,
+#: shared with ``bertcourse prefetch``).
+COURSE_MODELS = (FULL_MODE_MODEL, *VARIANT_MODELS)
 COURSE_TASKS = ("yelp_review_full", "sst5", "multi_nli", "snli", "conll2003", "squad")
 
 

@@ -160,11 +160,10 @@ def _reference_factor(step: int, warmup: int, total: int) -> float:
     return max(0.0, (total - step) / max(1, total - warmup))
 
 
-def _reference_train_steps(
-    model: Any, batches: Any, optimizer: Any, scheduler: Any, *, max_grad_norm: float
-) -> list[float]:
-    import torch
-
+# The reference solutions: the grader runs them, and the mutants below are edits of them,
+# so every mutant stays one bug away from the reference.
+_TRAIN = """
+def train_steps(model, batches, optimizer, scheduler, *, max_grad_norm):
     model.train()
     losses = []
     for batch in batches:
@@ -176,18 +175,27 @@ def _reference_train_steps(
         optimizer.zero_grad()
         losses.append(loss.item())
     return losses
+"""
 
-
-def _reference_evaluate(model: Any, batches: Any) -> float:
-    import torch
-
+_EVALUATE = """
+def evaluate_accuracy(model, batches):
     model.eval()
     right = total = 0
     with torch.no_grad():
         for batch in batches:
-            right += int((model(**batch).logits.argmax(-1) == batch["labels"]).sum())
+            predictions = model(**batch).logits.argmax(dim=-1)
+            right += int((predictions == batch["labels"]).sum())
             total += len(batch["labels"])
     return right / total
+"""
+
+
+def _reference(source: str, name: str) -> Any:
+    import torch
+
+    scope: dict[str, Any] = {"torch": torch}
+    exec(compile(source, f"<reference {name}>", "exec"), scope)
+    return scope[name]
 
 
 def _call(student: Any, helper: str, *arguments: str) -> Any:
@@ -255,7 +263,7 @@ def schedule_and_decay_on_random_budgets(student, rng):
 # -- Exercise 3: the training steps ----------------------------------------------------------
 @functools.lru_cache(maxsize=8)
 def _reference_run(seed: int, steps: int, max_grad_norm: float) -> dict[str, Any]:
-    return harness()["run_training"](_reference_train_steps, seed, steps, max_grad_norm)
+    return harness()["run_training"](_reference(_TRAIN, "train_steps"), seed, steps, max_grad_norm)
 
 
 @LESSON.check("train_steps_tests", points=1, timeout=30)
@@ -288,7 +296,7 @@ def train_steps_match_the_reference_loop(student):
 def evaluate_accuracy_matches(student):
     """The accuracy of the argmax predictions over all batches."""
     got = _call(student, "run_evaluation", "evaluate_accuracy", "4")
-    expected = harness()["run_evaluation"](_reference_evaluate, 4)
+    expected = harness()["run_evaluation"](_reference(_EVALUATE, "evaluate_accuracy"), 4)
     assert_close(got["accuracy"], expected["accuracy"], what="evaluate_accuracy(model, batches)")
 
 
@@ -356,20 +364,6 @@ def make_optimizer_and_schedule(model, *, learning_rate, weight_decay, warmup_st
     return optimizer, get_linear_schedule_with_warmup(optimizer, warmup_steps, total_steps)
 """,
 )
-_TRAIN = """
-def train_steps(model, batches, optimizer, scheduler, *, max_grad_norm):
-    model.train()
-    losses = []
-    for batch in batches:
-        loss = model(**batch).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad()
-        losses.append(loss.item())
-    return losses
-"""
 for _description, _old, _new in (
     ("never zeroes the gradients", "        optimizer.zero_grad()\n", ""),
     (
@@ -389,17 +383,6 @@ for _description, _old, _new in (
     assert _old in _TRAIN, _description
     LESSON.mutant("train_steps", _description, _TRAIN.replace(_old, _new))
 
-_EVALUATE = """
-def evaluate_accuracy(model, batches):
-    model.eval()
-    right = total = 0
-    with torch.no_grad():
-        for batch in batches:
-            predictions = model(**batch).logits.argmax(dim=-1)
-            right += int((predictions == batch["labels"]).sum())
-            total += len(batch["labels"])
-    return right / total
-"""
 LESSON.mutant(
     "evaluate_accuracy",
     "keeps dropout on (no model.eval())",
