@@ -20,7 +20,9 @@ def hub_down(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BERTCOURSE_DATA_DIR", raising=False)
 
 
-def test_offline_on_purpose_substitutes_with_a_notice_only(hub_down, capsys):
+def test_offline_on_purpose_substitutes_with_a_notice_only(hub_down, capsys, monkeypatch):
+    # Notices print once per process: forget the ones earlier tests printed.
+    monkeypatch.setattr("bertcourse.notices._seen", set())
     bc.configure(offline=True, mode="fast", data_dir="")
     with warnings.catch_warnings():
         warnings.simplefilter("error", SubstitutionWarning)
