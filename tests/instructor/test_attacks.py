@@ -185,8 +185,9 @@ for target in (1, os.getppid()):
     note(f"kill {target}", libc.kill(target, signal.SIGKILL))
 visible = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 note("pids seen", ",".join(map(str, visible)))
+own = {int(task) for task in os.listdir("/proc/self/task")}  # its own threads
 for pid in range(2, 2000):  # whatever a guess at the grader's pid would be
-    if pid != os.getpid():
+    if pid not in own:
         libc.kill(pid, signal.SIGKILL)
 libc.kill(-1, signal.SIGKILL)
 """
