@@ -269,8 +269,8 @@ def grade_submissions(
     isolation = isolation or default_isolation(trusted=unsandboxed)
     if isolation != "os":
         print(
-            "warning: grading WITHOUT the OS sandbox (--unsandboxed): submissions can read "
-            "and write what this user can, and reach the network",
+            "warning: grading WITHOUT the OS sandbox: submissions can read and write what "
+            "this user can, and reach the network",
             file=sys.stderr,
         )
     found = discover(submissions, lesson=lesson)
