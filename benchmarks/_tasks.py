@@ -82,9 +82,14 @@ def use_real_data() -> str:
     return str(folder)
 
 
-def load(name: str, n_train: int, n_eval: int, seed: int = 42) -> Any:
-    """``train``/``validation`` samples of a task from the real data (labelled rows only)."""
-    dd = bc.load_task(name, source="folder")
+def load(name: str, n_train: int, n_eval: int, seed: int = 42, source: str = "folder") -> Any:
+    """``train``/``validation`` samples of a task (labelled rows only).
+
+    Args:
+        source: ``"folder"`` reads the real data (:func:`use_real_data`), ``"generated"``
+            the course's generated set, what the lessons train on offline.
+    """
+    dd = bc.load_task(name, source=source)
     if "label" in dd["train"].column_names:  # NLI marks unlabelled pairs with -1
         dd = dd.filter(lambda row: row["label"] >= 0)
     return bc.subsample(dd, n_train=n_train, n_eval=n_eval, seed=seed)

@@ -80,17 +80,27 @@ def test_seed_everything_repeats_random_streams():
 
 def test_learning_rate_depends_on_model():
     current = bc.settings()
-    assert current.learning_rate("sentence-transformers/all-MiniLM-L6-v2") == 2e-4
-    assert current.learning_rate("bert-base-cased") == 5e-5
+    small = current.learning_rate("sentence-transformers/all-MiniLM-L6-v2")
+    assert small == bc.config.SMALL_ENCODER_RATE
+    assert current.learning_rate("bert-base-cased") == 5e-5  # the BERT paper's range
 
 
-def test_learning_rate_of_the_small_encoder_depends_on_the_data_set():
+def test_only_the_small_encoder_gets_a_head_rate():
     current = bc.configure(mode="fast", device="cpu")
     minilm = "sentence-transformers/all-MiniLM-L6-v2"
-    assert current.learning_rate(minilm, task="multi_nli") == 5e-5  # 2e-4 collapses on NLI
-    assert current.learning_rate(minilm, task="snli") == 5e-5
-    assert current.learning_rate(minilm, task="conll2003") == 2e-4
-    assert current.learning_rate("bert-base-cased", task="multi_nli") == 5e-5
+    assert current.head_learning_rate(minilm) > current.learning_rate(minilm)
+    assert current.head_learning_rate("bert-base-cased") is None
+
+
+def test_learning_rate_takes_the_data_set_by_name():
+    current = bc.configure(mode="fast", device="cpu")
+    minilm = "sentence-transformers/all-MiniLM-L6-v2"
+    for dataset, rate in bc.config.SMALL_ENCODER_DATASET_RATES.items():
+        assert current.learning_rate(minilm, dataset=dataset) == rate
+    assert current.learning_rate(minilm, dataset="sst5") == bc.config.SMALL_ENCODER_RATE
+    assert current.learning_rate("bert-base-cased", dataset="multi_nli") == 5e-5
+    with pytest.raises(TypeError):
+        current.learning_rate(minilm, task="multi_nli")  # task= means a head elsewhere
 
 
 def test_detect_device_is_a_known_device():

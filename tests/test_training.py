@@ -67,7 +67,8 @@ def test_training_arguments_follow_the_mode(fast_cpu, tmp_path: Path) -> None:
 
 def test_training_arguments_learning_rate_follows_the_model(fast_cpu) -> None:
     assert training_arguments(model_name="bert-base-cased").learning_rate == 5e-5
-    assert training_arguments(model_name=bc.OFFLINE_ENCODER).learning_rate == 2e-4
+    small = training_arguments(model_name=bc.OFFLINE_ENCODER).learning_rate
+    assert small == bc.settings().learning_rate(bc.OFFLINE_ENCODER) != 5e-5
 
 
 def test_training_arguments_full_mode_budget(fast_cpu) -> None:
@@ -252,7 +253,7 @@ def test_sequence_classification_fine_tunes(fast_cpu, tokenizer, capsys) -> None
         num_train_epochs=2,
         per_device_train_batch_size=8,
     )
-    assert trainer.args.learning_rate == 2e-4  # MiniLM's rate, chosen from the model
+    assert trainer.args.learning_rate == bc.settings().learning_rate()  # chosen from the model
     assert trainer.processing_class is tokenizer
     before = trainer.evaluate()["eval_loss"]
     trainer.train()
@@ -378,3 +379,76 @@ def test_predict_keeps_the_dataset_order(fast_cpu, tokenizer) -> None:
         with torch.no_grad():
             alone = model(**row).logits[0].numpy()
         np.testing.assert_allclose(output.predictions[index], alone, atol=1e-4)
+
+
+# ------------------------------------------------------------------ head learning rate
+
+
+def _tiny_trainer(tokenizer, **overrides):
+    from datasets import Dataset
+
+    rows = Dataset.from_dict(
+        {"text": ["good food", "bad service", "fine"] * 4, "label": [0, 1, 2] * 4}
+    )
+    encoded = rows.map(
+        lambda batch: tokenizer(batch["text"]), batched=True, remove_columns=["text"]
+    )
+    model = bc.load_model(task="sequence-classification", num_labels=3)
+    return make_trainer(
+        model, tokenizer, encoded, task="sequence-classification", max_steps=2, **overrides
+    )
+
+
+def test_make_trainer_gives_the_new_head_its_own_rate(fast_cpu, tokenizer) -> None:
+    from bertcourse.training import _is_head_parameter
+
+    trainer = _tiny_trainer(tokenizer)
+    head_rate = fast_cpu.head_learning_rate()
+    assert head_rate is not None and head_rate > trainer.args.learning_rate
+    rate_of = {
+        id(p): (group["lr"], group["weight_decay"])
+        for group in trainer.optimizer.param_groups
+        for p in group["params"]
+    }
+    names = {n: p for n, p in trainer.model.named_parameters() if p.requires_grad}
+    assert set(rate_of) == {id(p) for p in names.values()}  # every trained parameter, once
+    assert trainer.model.get_input_embeddings().weight.requires_grad is False  # fast mode
+    for name, parameter in names.items():
+        rate, decay = rate_of[id(parameter)]
+        expected = head_rate if _is_head_parameter(name) else trainer.args.learning_rate
+        assert rate == expected, name
+        # The Trainer's own weight-decay split survives the regrouping.
+        assert (decay == 0.0) == (name.endswith("bias") or "LayerNorm" in name), name
+    assert any(_is_head_parameter(name) for name in names)
+    trainer.train()
+    # The warm-up/decay schedule scales both rates alike: their ratio holds.
+    initial = {group["initial_lr"] for group in trainer.optimizer.param_groups}
+    assert initial == {head_rate, trainer.args.learning_rate}
+
+
+def test_head_rate_zero_gives_one_rate(fast_cpu, tokenizer) -> None:
+    trainer = _tiny_trainer(tokenizer, head_learning_rate=0)
+    assert trainer.optimizer is None  # the Trainer builds its usual optimizer in train()
+
+
+def test_head_rate_needs_a_fresh_optimizer(fast_cpu, tokenizer) -> None:
+    from bertcourse.training import set_head_learning_rate
+
+    trainer = _tiny_trainer(tokenizer)
+    with pytest.raises(ValueError, match="already has an optimizer"):
+        set_head_learning_rate(trainer, 1e-3)
+
+
+def test_fast_mode_sizes_the_run_by_data_set(fast_cpu) -> None:
+    from bertcourse.config import FAST_RUNS
+
+    name, run = next(iter(FAST_RUNS.items()))
+    assert fast_cpu.run_for(name) == run
+    other = fast_cpu.run_for("no such data set")
+    assert (other.n_train, other.epochs, other.batch_size) == (
+        fast_cpu.budget.n_train,
+        fast_cpu.budget.epochs,
+        fast_cpu.budget.batch_size,
+    )
+    full = bc.configure(mode="full")
+    assert full.run_for(name).n_train == full.budget.n_train  # full mode keeps the original's
