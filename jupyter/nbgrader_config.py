@@ -10,3 +10,9 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 # Seconds per cell; the fast-mode lessons stay within a few minutes on 2 CPU cores.
 c.Execute.timeout = 1800
+
+# Validate's dialog shows each failing test cell's traceback in full (60 to 100 lines when
+# a library call fails). IPython's "Minimal" exception mode keeps one line: the exception
+# and its message, which is where the course's tests put their hint. Only the kernel
+# that Validate starts gets it; tracebacks in the student's own notebook are unchanged.
+c.Execute.extra_arguments = ["--InteractiveShell.xmode=Minimal"]

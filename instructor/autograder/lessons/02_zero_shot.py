@@ -1,4 +1,5 @@
-"""Checks of lesson 02_zero_shot: prompt template, length filter, star predictor, accuracy.
+"""Checks of lesson 02_zero_shot: prompt template, length filter, star predictor, accuracy,
+calibrated scoring of a prompt design (with a stand-in pipeline) and the design's validity.
 
 References live here (the template function) or come from scikit-learn; the grader's
 tokenizer is the packaged offline one, the same the worker's ``Fixture("tokenizer")``
@@ -61,11 +62,11 @@ def random_review(rng, max_words: int = 30) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# make_prompt (2 points)
+# make_prompt (1 point)
 # --------------------------------------------------------------------------------------
 
 
-@LESSON.check("make_prompt_tests", points=0.5)
+@LESSON.check("make_prompt_tests", points=0.25)
 def make_prompt_documented_example(student):
     """make_prompt("Great  food\\n", "[MASK]") is "Great food. Overall, it was [MASK]."."""
     assert_close(
@@ -75,7 +76,7 @@ def make_prompt_documented_example(student):
     )
 
 
-@LESSON.check("make_prompt_tests", points=0.5, hidden=True)
+@LESSON.check("make_prompt_tests", points=0.25, hidden=True)
 def make_prompt_uses_the_given_mask_and_template(student):
     """Other mask tokens and templates, ending punctuation kept."""
     assert student.make_prompt("Loved it!", "<mask>") == "Loved it! Overall, it was <mask>."
@@ -94,7 +95,7 @@ def _sensible_prompt_case(case: tuple[str, str, str]) -> bool:
     )
 
 
-@LESSON.check("make_prompt_tests", points=1, timeout=20)
+@LESSON.check("make_prompt_tests", points=0.5, timeout=20)
 def make_prompt_random_reviews(student, rng):
     """40 random reviews, masks and templates (partial credit)."""
     cases = [
@@ -110,7 +111,7 @@ def make_prompt_random_reviews(student, rng):
 
 
 # --------------------------------------------------------------------------------------
-# prompt_fits (2 points). Judged against the student's own make_prompt, so a mistake
+# prompt_fits (1 point). Judged against the student's own make_prompt, so a mistake
 # in the template exercise is not counted twice.
 # --------------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ def _prompt_tokens(student, review: str) -> int:
 
 
 # The first check that builds the reference tokenizer (a transformers import): more time.
-@LESSON.check("prompt_fits_tests", points=1, timeout=30)
+@LESSON.check("prompt_fits_tests", points=0.5, timeout=30)
 def prompt_fits_counts_template_and_special_tokens(student):
     """A prompt of exactly max_length tokens fits; one token less does not."""
     n = _prompt_tokens(student, "good food")
@@ -135,7 +136,7 @@ def prompt_fits_counts_template_and_special_tokens(student):
     )
 
 
-@LESSON.check("prompt_fits_tests", points=1, hidden=True, timeout=30)
+@LESSON.check("prompt_fits_tests", points=0.5, hidden=True, timeout=30)
 def prompt_fits_random_reviews(student, rng):
     """12 random reviews, each right only if right at, near and well below its length."""
     right = 0
@@ -151,7 +152,7 @@ def prompt_fits_random_reviews(student, rng):
 
 
 # --------------------------------------------------------------------------------------
-# predict_stars (2 points)
+# predict_stars (1 point)
 # --------------------------------------------------------------------------------------
 
 
@@ -169,7 +170,7 @@ def _candidates(rng, words, scores, *, spaces=True):
     return out
 
 
-@LESSON.check("predict_stars_tests", points=0.5)
+@LESSON.check("predict_stars_tests", points=0.25)
 def predict_stars_pipeline_order(student):
     """The pipeline's own output (best first) gives the best word's label id."""
     out = [
@@ -182,7 +183,7 @@ def predict_stars_pipeline_order(student):
     assert_close(student.predict_stars(out, STAR_OF_WORD), 3, what="predict_stars(...)")
 
 
-@LESSON.check("predict_stars_tests", points=1, hidden=True, timeout=20)
+@LESSON.check("predict_stars_tests", points=0.5, hidden=True, timeout=20)
 def predict_stars_random_order(student, rng):
     """40 shuffled outputs, some words with a leading space (partial credit)."""
     right = 0
@@ -193,7 +194,7 @@ def predict_stars_random_order(student, rng):
     return right / 40
 
 
-@LESSON.check("predict_stars_tests", points=0.5, hidden=True)
+@LESSON.check("predict_stars_tests", points=0.25, hidden=True)
 def predict_stars_other_mappings(student, rng):
     """The mapping passed in is used, not a fixed word list."""
     mapping = {"no": 0, "yes": 1}
@@ -206,17 +207,17 @@ def predict_stars_other_mappings(student, rng):
 
 
 # --------------------------------------------------------------------------------------
-# accuracy (2 points)
+# accuracy (1 point)
 # --------------------------------------------------------------------------------------
 
 
-@LESSON.check("accuracy_tests", points=0.5)
+@LESSON.check("accuracy_tests", points=0.25)
 def accuracy_fixed_example(student):
     """accuracy([0, 1, 2, 2], [0, 1, 1, 2]) is 0.75."""
     assert_close(student.accuracy([0, 1, 2, 2], [0, 1, 1, 2]), 0.75, what="accuracy")
 
 
-@LESSON.check("accuracy_tests", points=1, timeout=20)
+@LESSON.check("accuracy_tests", points=0.5, timeout=20)
 def accuracy_random_inputs(student, rng):
     """Lists and NumPy arrays against scikit-learn (partial credit)."""
     cases = []
@@ -235,7 +236,7 @@ def accuracy_random_inputs(student, rng):
     return score_cases(student.accuracy, cases, is_right, valid=lambda case: len(case[0]) > 0)
 
 
-@LESSON.check("accuracy_tests", points=0.25, hidden=True)
+@LESSON.check("accuracy_tests", points=0.125, hidden=True)
 def accuracy_rejects_different_lengths(student):
     """Different lengths raise ValueError."""
     with expect_student_error("ValueError", "MetricInputError"):
@@ -244,11 +245,161 @@ def accuracy_rejects_different_lengths(student):
         student.accuracy([0, 1], [0, 1, 1, 1])
 
 
-@LESSON.check("accuracy_tests", points=0.25, hidden=True)
+@LESSON.check("accuracy_tests", points=0.125, hidden=True)
 def accuracy_rejects_empty_input(student):
     """Empty input raises ValueError."""
     with expect_student_error("ValueError", "MetricInputError"):
         student.accuracy([], [])
+
+
+# --------------------------------------------------------------------------------------
+# calibrated_predictions (2 points): judged with a stand-in pipeline, not a model
+# --------------------------------------------------------------------------------------
+
+#: A fill-mask pipeline stand-in, built in the worker (fixture) and here (reference): a
+#: word's score grows with how often the prompt says it, times a fixed prior per word, so
+#: calibration (dividing by the "N/A" prompt's scores) changes the winner. It records
+#: every prompt it is given.
+FAKE_FILL_MASK = """
+class FakeFillMask:
+    class tokenizer:
+        mask_token = "[MASK]"
+
+    def __init__(self):
+        self.prompts = []
+
+    def one(self, prompt, targets):
+        self.prompts.append(prompt)
+        words = [w.strip(".,!?") for w in prompt.lower().split()]
+        out = []
+        for target in targets:
+            prior = 1.0 + sum(map(ord, target)) % 7
+            out.append({"score": prior * (1 + words.count(target)) / 1000.0, "token": 0,
+                        "token_str": target, "sequence": prompt})
+        return sorted(out, key=lambda c: -c["score"])
+
+    def __call__(self, inputs, targets=None, top_k=5, **kwargs):
+        if isinstance(inputs, str):
+            return self.one(inputs, targets)[:top_k]
+        return [self.one(text, targets)[:top_k] for text in inputs]
+
+
+value = FakeFillMask()
+"""
+LESSON.fixtures["fill_mask"] = FAKE_FILL_MASK
+FILL_MASK = Fixture("fill_mask")
+DESIGN_WORDS = ["awful", "poor", "fine", "nice", "excellent", "bad", "great", "okay"]
+
+
+def fake_fill_mask():
+    namespace: dict = {}
+    exec(FAKE_FILL_MASK, namespace)  # the module's own constant
+    return namespace["value"]
+
+
+def reference_calibrated(reviews, template, label_words) -> list[int]:
+    pipe = fake_fill_mask()
+
+    def row(prompt: str) -> list[float]:
+        scores = {c["token_str"]: c["score"] for c in pipe(prompt, targets=label_words)}
+        return [scores[word] for word in label_words]
+
+    prior = row(reference_make_prompt("N/A", "[MASK]", template))
+    out = []
+    for review in reviews:
+        scores = row(reference_make_prompt(review, "[MASK]", template))
+        ratios = [s / p for s, p in zip(scores, prior, strict=True)]
+        out.append(max(range(len(ratios)), key=ratios.__getitem__))
+    return out
+
+
+def _random_design_review(rng, label_words) -> str:
+    words = [str(w) for w in rng.choice(WORDS + list(label_words), size=int(rng.integers(2, 15)))]
+    return " ".join(words) + str(rng.choice(["", ".", "!"]))
+
+
+def _predictions(got, n: int) -> list[int]:
+    got = list(got)
+    assert len(got) == n, f"one label id per review: {n} reviews, {len(got)} predictions"
+    return [int(g) for g in got]
+
+
+@LESSON.check("calibrated_predictions_tests", points=0.75, timeout=60)
+def calibrated_predictions_on_a_stand_in(student):
+    """Four reviews with the lesson's template and words, calibrated on "N/A"."""
+    reviews = ["The food was great, great, great.", "Bad service, okay food.", "Meh", "good!"]
+    got = student.calibrated_predictions(FILL_MASK, reviews, TEMPLATE, TARGET_WORDS)
+    expected = reference_calibrated(reviews, TEMPLATE, TARGET_WORDS)
+    assert _predictions(got, 4) == expected, (
+        f"with a stand-in pipeline whose scores are (prior of the word) x (1 + times the "
+        f"prompt says it), calibration should give {expected}, got {got}"
+    )
+
+
+@LESSON.check("calibrated_predictions_tests", points=0.75, hidden=True, timeout=60)
+def calibrated_predictions_random_designs(student, rng):
+    """Partial credit: random reviews, templates and label-word lists."""
+    right = total = 0
+    for _ in range(4):
+        words = [str(w) for w in rng.choice(DESIGN_WORDS, size=5, replace=False)]
+        template = str(rng.choice(TEMPLATES))
+        reviews = [_random_design_review(rng, words) for _ in range(8)]
+        got = _predictions(student.calibrated_predictions(FILL_MASK, reviews, template, words), 8)
+        expected = reference_calibrated(reviews, template, words)
+        right += sum(g == e for g, e in zip(got, expected, strict=True))
+        total += len(expected)
+    return right / total
+
+
+@LESSON.check("calibrated_predictions_tests", points=0.5, hidden=True, timeout=60)
+def calibrated_predictions_prompts(student):
+    """The prompts given to the pipeline: make_prompt with the template, and "N/A"."""
+    reviews, template = ["Fine food", "Rude staff!"], "It was {mask}."
+    student.calibrated_predictions(FILL_MASK, ["x"], template, ["awful"])  # builds the fixture
+    student.eval("fixtures['fill_mask'].prompts.clear()")
+    student.calibrated_predictions(FILL_MASK, reviews, template, ["awful", "bad", "okay"])
+    prompts = set(student.eval("fixtures['fill_mask'].prompts"))
+    expected = {student.make_prompt(r, "[MASK]", template) for r in [*reviews, "N/A"]}
+    assert prompts == expected
+
+
+# --------------------------------------------------------------------------------------
+# the student's design (2 points): valid, not good (accuracy depends on the model)
+# --------------------------------------------------------------------------------------
+
+
+@LESSON.check("design_tests", points=0.75)
+def design_template_has_one_slot(student):
+    """MY_TEMPLATE is a template with exactly one {mask} slot that make_prompt can fill."""
+    template = student.value("MY_TEMPLATE")
+    assert isinstance(template, str), "MY_TEMPLATE must be a string"
+    assert template.count("{mask}") == 1, "MY_TEMPLATE needs exactly one {mask} slot"
+    prompt = student.make_prompt("Nice.", "[MASK]", template)
+    assert prompt.count("[MASK]") == 1, f"make_prompt with MY_TEMPLATE gives {prompt!r}"
+
+
+@LESSON.check("design_tests", points=0.75, timeout=30)
+def design_words_are_five_single_tokens(student):
+    """Five different label words, each one token of the tokenizer."""
+    words = list(student.value("MY_LABEL_WORDS"))
+    assert len(words) == 5, f"five label words, one per rating; got {len(words)}"
+    assert all(isinstance(w, str) for w in words), "the label words must be strings"
+    assert len({w.strip().lower() for w in words}) == 5, "the five words must differ"
+    tokenizer = reference_tokenizer()
+    for word in words:
+        pieces = tokenizer.tokenize(word)
+        assert len(pieces) == 1 and pieces != [tokenizer.unk_token], (
+            f"{word!r} is {pieces}: one blank holds one token, pick a one-token word"
+        )
+
+
+@LESSON.check("design_tests", points=0.5)
+def design_differs_from_the_lesson(student):
+    """The design is not the lesson's template with the lesson's words."""
+    template, words = student.value("MY_TEMPLATE"), list(student.value("MY_LABEL_WORDS"))
+    assert (template, words) != (TEMPLATE, TARGET_WORDS), (
+        "design your own template or label words (or both)"
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -408,6 +559,69 @@ def accuracy(predictions, labels):
         raise ValueError("bad input")
     return sum(int(p != y) for p, y in zip(predictions, labels)) / len(labels)
 """,
+)
+_CALIBRATED = """
+import numpy as np
+from bertcourse.zeroshot import run_pipeline
+def calibrated_predictions(fill_mask, reviews, template, label_words):
+    mask = fill_mask.tokenizer.mask_token
+    k = len(label_words)
+    def row(candidates):
+        r = np.zeros(k)
+        for c in candidates:
+            r[label_words.index(c["token_str"].strip())] = c["score"]
+        return r
+    prior_prompt = make_prompt(PRIOR_TEXT, mask, TEMPLATE_USED)
+    prior = row(fill_mask(prior_prompt, targets=label_words, top_k=k))
+    prompts = [make_prompt(r, mask, TEMPLATE_USED) for r in reviews]
+    out = run_pipeline(fill_mask, prompts, targets=label_words, top_k=k, progress=False)
+    scores = np.array([row(c) for c in out]).reshape(len(prompts), k)
+    return (RATIO).argmax(axis=1).tolist()
+"""
+
+
+def _calibrated(
+    prior_text: str = '"N/A"', template: str = "template", ratio: str = "scores / prior"
+):
+    return (
+        _CALIBRATED.replace("PRIOR_TEXT", prior_text)
+        .replace("TEMPLATE_USED", template)
+        .replace("RATIO", ratio)
+    )
+
+
+LESSON.mutant("calibrated_predictions", "not calibrated", _calibrated(ratio="scores"))
+LESSON.mutant(
+    "calibrated_predictions", "prior from the first review", _calibrated(prior_text="reviews[0]")
+)
+LESSON.mutant(
+    "calibrated_predictions", "template argument ignored", _calibrated(template="TEMPLATE")
+)
+LESSON.mutant(
+    "calibrated_predictions", "multiplied by the prior", _calibrated(ratio="scores * prior")
+)
+LESSON.mutant(
+    "design",
+    "template without a slot",
+    'MY_TEMPLATE = "All in all, a good place."\n'
+    'MY_LABEL_WORDS = ["awful", "poor", "fine", "nice", "excellent"]',
+)
+LESSON.mutant(
+    "design",
+    "a label word of several tokens",
+    'MY_TEMPLATE = "It was {mask}."\n'
+    'MY_LABEL_WORDS = ["awful", "poor", "tiramisu", "nice", "excellent"]',
+)
+LESSON.mutant(
+    "design",
+    "four label words",
+    'MY_TEMPLATE = "It was {mask}."\nMY_LABEL_WORDS = ["awful", "poor", "nice", "excellent"]',
+)
+LESSON.mutant(
+    "design",
+    "the lesson's design copied",
+    'MY_TEMPLATE = "Overall, it was {mask}."\n'
+    'MY_LABEL_WORDS = ["terrible", "bad", "okay", "good", "great"]',
 )
 LESSON.mutant(
     "concept_answers",

@@ -1,4 +1,5 @@
-"""Checks of lesson 06_question_answering: training features, span decoding, SQuAD metrics.
+"""Checks of lesson 06_question_answering: training features, span decoding, SQuAD metrics,
+unanswerable questions (null score against the best span, choosing the threshold).
 
 References are computed here, in the grader: the answer's token span from the offline
 tokenizer's offsets (both usual conventions are accepted; they differ only when an
@@ -505,6 +506,197 @@ def squad_em_f1_on_random_questions(student, rng):
 
 
 # --------------------------------------------------------------------------------------
+# answer_or_abstain (3 points): SQuAD 2.0's null score against the best span
+# --------------------------------------------------------------------------------------
+
+ABSTAIN_EXAMPLES = {
+    "id": ["q1", "q2", "q3"],
+    "context": ["alpha beta gamma delta", "one two", "x y"],
+}
+ABSTAIN_FEATURES = {
+    "example_id": ["q1", "q1", "q2", "q3"],
+    "offset_mapping": [
+        [None, (0, 5), (6, 10), (11, 16), None],
+        [None, (6, 10), (11, 16), (17, 22), None],
+        [None, (0, 3), (4, 7), None, None],
+        [None, None, None, None, None],
+    ],
+}
+ABSTAIN_START = [[4.0, 2.0, 0, 0, 0], [1.0, 0, 0, 6.0, 0], [9.0, 1.0, 0, 0, 0], [0.0] * 5]
+ABSTAIN_END = [[4.0, 0, 2.0, 0, 0], [0.5, 0, 0, 5.0, 0], [9.0, 0, 1.0, 0, 0], [0.0] * 5]
+
+
+def _decisions(got: Any, ids: list[str]) -> dict[str, tuple[str, float]]:
+    assert isinstance(got, dict), "answer_or_abstain returns a dict {example id: {...}}"
+    assert set(got) == set(ids), f"one entry per example: expected {sorted(ids)}, got {sorted(got)}"
+    out = {}
+    for key, value in got.items():
+        assert isinstance(value, dict) and {"answer", "score_diff"} <= set(value), (
+            f"the entry of {key!r} must be a dict with 'answer' and 'score_diff'"
+        )
+        out[key] = (str(value["answer"]), float(value["score_diff"]))
+    return out
+
+
+def _same_decision(got: tuple[str, float], expected: tuple[str, float]) -> bool:
+    if got[0] != expected[0]:
+        return False
+    if np.isinf(expected[1]):
+        return bool(np.isinf(got[1]) and got[1] > 0)
+    return abs(got[1] - expected[1]) < 1e-6
+
+
+def expected_decisions(
+    student, examples, features, starts, ends, threshold: float, max_answer_length: int = 30
+) -> dict[str, tuple[str, float]]:
+    """(answer, score_diff) per example, from the student's own decode_answer (so a decoder
+    mistake is not counted twice), or from the reference decoder if it fails."""
+    null: dict[str, float] = {}
+    best: dict[str, tuple[float, str] | None] = dict.fromkeys(examples["id"])
+    for k, offsets in enumerate(features["offset_mapping"]):
+        example_id = features["example_id"][k]
+        context = examples["context"][examples["id"].index(example_id)]
+        null[example_id] = min(null.get(example_id, np.inf), float(starts[k][0] + ends[k][0]))
+        try:
+            got = student.decode_answer(starts[k], ends[k], offsets, context, 20, max_answer_length)
+            candidate = None if got is None else (float(got["score"]), str(got["answer"]))
+        except Exception:  # noqa: BLE001 - the student's decoder is broken: use the reference
+            candidate = reference_decode(
+                starts[k], ends[k], offsets, context, 20, max_answer_length
+            )
+        if candidate is not None and (
+            best[example_id] is None or candidate[0] > best[example_id][0]
+        ):
+            best[example_id] = candidate
+    out = {}
+    for example_id, candidate in best.items():
+        if candidate is None:
+            out[example_id] = ("", float("inf"))
+            continue
+        diff = null[example_id] - candidate[0]
+        out[example_id] = ("" if diff > threshold else candidate[1], diff)
+    return out
+
+
+@LESSON.check("answer_or_abstain_tests", points=1.0)
+def abstain_on_the_notebook_example(student):
+    """The notebook's example: the lowest null score, abstain only when diff > threshold."""
+    starts, ends = np.array(ABSTAIN_START), np.array(ABSTAIN_END)
+    ids = ABSTAIN_EXAMPLES["id"]
+    got = _decisions(
+        student.answer_or_abstain(ABSTAIN_EXAMPLES, ABSTAIN_FEATURES, starts, ends, threshold=0.0),
+        ids,
+    )
+    assert got["q1"][0] == "delta", f"q1: the best span 'delta' wins (diff -9.5), got {got['q1']}"
+    assert_close(got["q1"][1], -9.5, what="q1's score_diff (lowest null score 1.5 - span 11.0)")
+    assert got["q2"] == ("", 16.0), (
+        f"q2: null 18.0 beats the span 2.0 by 16.0: abstain, got {got['q2']}"
+    )
+    assert got["q3"] == ("", float("inf")), f"q3 has no valid span: ('', inf), got {got['q3']}"
+    never = _decisions(
+        student.answer_or_abstain(
+            ABSTAIN_EXAMPLES, ABSTAIN_FEATURES, starts, ends, threshold=float("inf")
+        ),
+        ids,
+    )
+    assert never["q2"][0] == "one two", "threshold=inf must never abstain"
+
+
+@LESSON.check("answer_or_abstain_tests", points=1.5, hidden=True, timeout=20)
+def abstain_on_random_examples(student, rng):
+    """Partial credit: examples in shuffled features, thresholds around the differences."""
+    right = total = 0
+    for _ in range(4):
+        examples, features, starts, ends = random_split_examples(rng, 8)
+        starts, ends = starts * 3, ends * 3  # null and span scores of comparable size
+        threshold = float(rng.normal())
+        expected = expected_decisions(student, examples, features, starts, ends, threshold, 5)
+        got = _decisions(
+            student.answer_or_abstain(
+                examples, features, starts, ends, threshold=threshold, max_answer_length=5
+            ),
+            examples["id"],
+        )
+        right += sum(_same_decision(got[key], value) for key, value in expected.items())
+        total += len(expected)
+    return right / total
+
+
+@LESSON.check("answer_or_abstain_tests", points=0.5, hidden=True, timeout=20)
+def abstain_at_the_threshold(student):
+    """A difference equal to the threshold answers; one just above it abstains."""
+    starts, ends = np.array(ABSTAIN_START), np.array(ABSTAIN_END)
+    at = student.answer_or_abstain(ABSTAIN_EXAMPLES, ABSTAIN_FEATURES, starts, ends, threshold=16.0)
+    above = student.answer_or_abstain(
+        ABSTAIN_EXAMPLES, ABSTAIN_FEATURES, starts, ends, threshold=15.99
+    )
+    assert _decisions(at, ABSTAIN_EXAMPLES["id"])["q2"][0] == "one two"
+    assert _decisions(above, ABSTAIN_EXAMPLES["id"])["q2"][0] == ""
+
+
+# --------------------------------------------------------------------------------------
+# choose_threshold (2 points)
+# --------------------------------------------------------------------------------------
+
+
+def mean_v2_f1(threshold: float, diffs, f1s, answerable) -> float:
+    """SQuAD 2.0 mean F1 of abstaining when diff > threshold."""
+    return float(
+        np.mean(
+            [
+                (0.0 if has else 1.0) if diff > threshold else (f1 if has else 0.0)
+                for diff, f1, has in zip(diffs, f1s, answerable, strict=True)
+            ]
+        )
+    )
+
+
+def best_mean_v2_f1(diffs, f1s, answerable) -> float:
+    return max(mean_v2_f1(t, diffs, f1s, answerable) for t in [float("-inf"), *diffs])
+
+
+def _threshold_is_best(student, diffs, f1s, answerable) -> bool:
+    chosen = float(student.choose_threshold(diffs, f1s, answerable))
+    return (
+        abs(mean_v2_f1(chosen, diffs, f1s, answerable) - best_mean_v2_f1(diffs, f1s, answerable))
+        < 1e-9
+    )
+
+
+@LESSON.check("choose_threshold_tests", points=0.5)
+def threshold_on_the_notebook_example(student):
+    """The notebook's example: best mean F1 0.7."""
+    diffs, f1s = [-3.0, -1.0, 0.5, 2.0, 4.0], [1.0, 0.5, 0.0, 1.0, 0.0]
+    answerable = [True, True, False, True, False]
+    chosen = float(student.choose_threshold(diffs, f1s, answerable))
+    reached = mean_v2_f1(chosen, diffs, f1s, answerable)
+    assert abs(reached - 0.7) < 1e-9, (
+        f"threshold {chosen} reaches mean F1 {reached}, the best is 0.7"
+    )
+
+
+@LESSON.check("choose_threshold_tests", points=1.0, hidden=True, timeout=20)
+def threshold_on_random_questions(student, rng):
+    """Partial credit: the best reachable mean F1 on random questions (ties in diffs too)."""
+    right = 0
+    for _ in range(20):
+        n = int(rng.integers(1, 30))
+        diffs = np.round(rng.normal(size=n) * 3, 1).tolist()
+        f1s = rng.choice([0.0, 0.25, 0.5, 1.0], size=n).tolist()
+        answerable = (rng.random(n) < rng.uniform(0.2, 0.8)).tolist()
+        right += _threshold_is_best(student, diffs, f1s, answerable)
+    return right / 20
+
+
+@LESSON.check("choose_threshold_tests", points=0.5, hidden=True)
+def threshold_at_the_extremes(student):
+    """Nothing to answer: abstain on all; everything answerable with F1 > 0: answer all."""
+    assert _threshold_is_best(student, [1.0, 2.0, -4.0], [0.3, 0.9, 1.0], [False, False, False])
+    assert _threshold_is_best(student, [1.0, 2.0, -4.0], [0.3, 0.9, 1.0], [True, True, True])
+    assert _threshold_is_best(student, [0.5], [1.0], [True])
+
+
+# --------------------------------------------------------------------------------------
 # concept checks (1 point each)
 # --------------------------------------------------------------------------------------
 
@@ -774,6 +966,104 @@ LESSON.mutant(
     _METRICS.replace('"exact_match": 100 * em', '"exact_match": em').replace(
         '"f1": 100 * f1', '"f1": f1'
     ),
+)
+_ABSTAIN = """
+from collections import defaultdict
+def answer_or_abstain(examples, features, start_logits, end_logits, threshold=0.0, n_best=20,
+                      max_answer_length=30):
+    features_of = defaultdict(list)
+    for index, example_id in enumerate(features["example_id"]):
+        features_of[example_id].append(index)
+    offsets = list(features["offset_mapping"])
+    out = {}
+    for example_id, context in zip(examples["id"], examples["context"]):
+        nulls, best = [], None
+        for i in features_of[example_id]:
+            nulls.append(float(start_logits[i][0] + end_logits[i][0]))
+            got = decode_answer(start_logits[i], end_logits[i], offsets[i], context, n_best,
+                                max_answer_length)
+            if got is not None and (best is None or got["score"] > best["score"]):
+                best = got
+        if best is None:
+            out[example_id] = {"answer": "", "score_diff": float("inf")}
+            continue
+        diff = NULL - best["score"]
+        out[example_id] = {"answer": "" if ABSTAIN else best["answer"], "score_diff": diff}
+    return out
+"""
+LESSON.mutant(
+    "answer_or_abstain",
+    "the highest null score over the features instead of the lowest",
+    _ABSTAIN.replace("NULL", "max(nulls)").replace("ABSTAIN", "diff > threshold"),
+)
+LESSON.mutant(
+    "answer_or_abstain",
+    "the null score of the first feature only",
+    _ABSTAIN.replace("NULL", "nulls[0]").replace("ABSTAIN", "diff > threshold"),
+)
+LESSON.mutant(
+    "answer_or_abstain",
+    "abstains when the difference equals the threshold",
+    _ABSTAIN.replace("NULL", "min(nulls)").replace("ABSTAIN", "diff >= threshold"),
+)
+LESSON.mutant(
+    "answer_or_abstain",
+    "the difference the wrong way round (best span - null)",
+    _ABSTAIN.replace("NULL - best", "best")
+    .replace('best["score"]\n        out', 'best["score"] - min(nulls)\n        out')
+    .replace("ABSTAIN", "diff < -threshold"),
+)
+LESSON.mutant(
+    "answer_or_abstain",
+    "an example without a valid span gets score_diff 0",
+    _ABSTAIN.replace('"score_diff": float("inf")', '"score_diff": 0.0')
+    .replace("NULL", "min(nulls)")
+    .replace("ABSTAIN", "diff > threshold"),
+)
+
+_CHOOSE = """
+def choose_threshold(score_diffs, answer_f1s, answerable):
+    def mean_f1(threshold):
+        total = 0.0
+        for diff, f1, has_answer in zip(score_diffs, answer_f1s, answerable):
+            if ABSTAIN:
+                total += NO_ANSWER
+            else:
+                total += f1 if has_answer else 0.0
+        return total / len(score_diffs)
+    candidates = CANDIDATES
+    return max(candidates, key=mean_f1)
+"""
+_RIGHT_CANDIDATES = '[float("-inf"), *sorted(set(float(d) for d in score_diffs))]'
+LESSON.mutant(
+    "choose_threshold",
+    "never considers abstaining on every question (no -inf candidate)",
+    _CHOOSE.replace("ABSTAIN", "diff > threshold")
+    .replace("NO_ANSWER", "0.0 if has_answer else 1.0")
+    .replace("CANDIDATES", "sorted(set(float(d) for d in score_diffs))"),
+)
+LESSON.mutant(
+    "choose_threshold",
+    "tuned on the questions with an answer only (abstaining earns nothing)",
+    _CHOOSE.replace("ABSTAIN", "diff > threshold")
+    .replace("NO_ANSWER", "0.0")
+    .replace("CANDIDATES", _RIGHT_CANDIDATES),
+)
+LESSON.mutant(
+    "choose_threshold",
+    "tuned with >= but applied with > (a threshold one question off)",
+    _CHOOSE.replace("ABSTAIN", "diff >= threshold")
+    .replace("NO_ANSWER", "0.0 if has_answer else 1.0")
+    .replace("CANDIDATES", _RIGHT_CANDIDATES),
+)
+LESSON.mutant(
+    "choose_threshold",
+    "the median difference, whatever the F1",
+    """
+import numpy as np
+def choose_threshold(score_diffs, answer_f1s, answerable):
+    return float(np.median(score_diffs))
+""",
 )
 LESSON.mutant("answer_q1", "wrong concept answer", 'ANSWER_Q1 = "a"')
 LESSON.mutant("answer_q2", "wrong concept answer", 'ANSWER_Q2 = "a"')
