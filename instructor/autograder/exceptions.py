@@ -13,6 +13,14 @@ class LessonChecksError(AutograderError, ValueError):
     """A lesson's check module is missing or malformed."""
 
 
+class MutantEditError(LessonChecksError):
+    """A mutant's ``replace={old: new}`` edit does not apply to the current solution cell."""
+
+
+class HiddenTestsError(AutograderError, ValueError):
+    """A test cell's hidden-test region cannot be written as the standard checks call."""
+
+
 class SubmissionLayoutError(AutograderError, ValueError):
     """A submissions folder has neither the nbgrader layout nor plain notebooks."""
 
