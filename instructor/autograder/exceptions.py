@@ -33,6 +33,17 @@ class SandboxUnavailable(AutograderError, RuntimeError):
     """Student code would run without the OS sandbox, and nobody said that is fine."""
 
 
+class NotebookUnreadable(Exception):
+    """The file is not a notebook the grader can read; ``str()`` is shown to the student.
+
+    Not an :class:`AutograderError`: it is the submission's problem, not the grader's.
+    """
+
+
+class BenchmarkInputError(AutograderError, ValueError):
+    """Rows or options handed to a benchmark helper (``courseops.bench``) cannot be used."""
+
+
 class NotAnswered(AssertionError):
     """A check found no answer at all (a concept question left unset).
 
