@@ -253,12 +253,15 @@ def seqeval_per_entity_scores(student, rng):
 
 @LESSON.check("seqeval_evaluate_tests", points=0.5, hidden=True)
 def seqeval_accepts_tag_ids(student):
-    """Tag ids (2-D) and a truncated span: PER wrong, LOC and ORG right."""
+    """Tag ids (2-D arrays or nested lists) and a truncated span: PER wrong, LOC and ORG
+    right."""
     labels = np.array([[-100, 1, 2, 0, 5, -100], [-100, 3, -100, 0, -100, -100]])
     preds = np.array([[0, 1, 0, 0, 5, 0], [0, 3, 0, 0, 0, 0]])
-    got = student.seqeval_evaluate(preds, labels, CONLL_TAGS)
-    assert_close(got["overall_precision"], 2 / 3, what="overall_precision")
-    assert_close(got["overall_recall"], 2 / 3, what="overall_recall")
+    # Nested lists of tag ids too (mutation testing: np.asarray dropped survived).
+    for given_preds, given_labels in ((preds, labels), (preds.tolist(), labels.tolist())):
+        got = student.seqeval_evaluate(given_preds, given_labels, CONLL_TAGS)
+        assert_close(got["overall_precision"], 2 / 3, what="overall_precision")
+        assert_close(got["overall_recall"], 2 / 3, what="overall_recall")
 
 
 # --------------------------------------------------------------------------------------
