@@ -23,6 +23,7 @@ from nbgrader.preprocessors import (
 
 from autograder.nbgrader_cycle import PinnedExecute
 from autograder.nbgrader_plugins import ClearHiddenTestOutputs, FeedbackClearHiddenTests
+from bertcourse.timing import CELL_TIMEOUT_S
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
@@ -48,7 +49,7 @@ c.GenerateFeedback.preprocessors = [
 # nbgrader stops a cell after 30 s by default; a lesson's fine-tuning cell takes longer on
 # a laptop CPU, so `nbgrader validate` / `autograde` would cut it off (jupyter/ sets the
 # same limit for the JupyterLab Validate button).
-c.Execute.timeout = 1800
+c.Execute.timeout = CELL_TIMEOUT_S
 
 # autograde runs every submission with the course's grading settings (fast mode, offline)
 # and gives each student their own artifacts folder (<course>/artifacts/<student>), so

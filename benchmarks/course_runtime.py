@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from bertcourse.timing import CELL_TIMEOUT_S
 from courseops.bench import describe_machine, format_table, machine_info, write_json
 from courseops.notebook_exec import RELEASE_DIR, SOLUTIONS_DIR, execute_notebook, lesson_notebooks
 
@@ -57,7 +58,9 @@ def main() -> None:
         action="store_true",
         help="use the usual artifacts folder (default: a fresh, empty one, like a new clone)",
     )
-    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    parser.add_argument(
+        "--timeout", type=int, default=CELL_TIMEOUT_S, help="seconds allowed per cell"
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: 00_quickstart only")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()

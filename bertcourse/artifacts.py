@@ -24,16 +24,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bertcourse.config import settings
-from bertcourse.exceptions import BertCourseError, UnknownTaskError
+from bertcourse.exceptions import ArtifactError, UnknownTaskError
 from bertcourse.notices import notify
 from bertcourse.paths import artifacts_dir, lesson_artifact
 from bertcourse.standin import iob1_tags, piece_labels, qa_features_around_answers
 
 Origin = Literal["lesson", "quick", "trained"]
-
-
-class ArtifactError(BertCourseError, OSError):
-    """A saved lesson model is missing or unusable and may not be trained here."""
 
 
 @dataclass(frozen=True)

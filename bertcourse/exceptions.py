@@ -46,3 +46,31 @@ class HubLoadError(BertCourseError, OSError):
 class SubstitutionWarning(UserWarning):
     """Something else stands in for a model or data set asked for by name (fast mode,
     Hub failed or out of reach). Set ``BERTCOURSE_OFFLINE=1`` to substitute on purpose."""
+
+
+class InterpretError(BertCourseError, ValueError):
+    """An input handed to an interpretability helper is malformed."""
+
+
+class StandInDataError(BertCourseError, ValueError):
+    """Data handed to a stand-in's preparation cannot be used."""
+
+
+class ArtifactError(BertCourseError, OSError):
+    """A saved lesson model is missing or unusable and may not be trained here."""
+
+
+class VariantError(BertCourseError, ValueError):
+    """A variant name or measurement setting the course does not know how to handle."""
+
+
+class PrefetchError(BertCourseError, ValueError):
+    """A prefetch request the course cannot serve (unknown mode, Hub out of reach)."""
+
+
+class QAInputError(BertCourseError, ValueError):
+    """A question, context or window setting cannot be used for question answering."""
+
+
+class NotLearningWarning(UserWarning):
+    """A fine-tuning run ended where an untrained model would be."""

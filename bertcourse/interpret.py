@@ -16,11 +16,7 @@ from typing import Any
 
 import torch
 
-from bertcourse.exceptions import BertCourseError
-
-
-class InterpretError(BertCourseError, ValueError):
-    """An input handed to an interpretability helper is malformed."""
+from bertcourse.exceptions import InterpretError
 
 
 @dataclass

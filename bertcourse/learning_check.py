@@ -22,6 +22,8 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from bertcourse.exceptions import NotLearningWarning
+
 #: The run's last training losses averaged (one log can be noisy).
 LAST_LOSSES = 3
 #: A final loss above this share of ln(K) counts as "still guessing".
@@ -35,10 +37,6 @@ WHAT_TO_TRY = (
     "(bc.settings().learning_rate() is the course's), and look at a few predictions. "
     "Draw no conclusion from this model."
 )
-
-
-class NotLearningWarning(UserWarning):
-    """A fine-tuning run ended where an untrained model would be."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from bertcourse.checkpoints import (
     vocabulary_is_cased,
 )
 from bertcourse.config import OFFLINE_ENCODER, settings
-from bertcourse.exceptions import ModelUnavailableError
+from bertcourse.exceptions import ModelUnavailableError, UnknownTaskError
 from bertcourse.hub import hub_reachable, substitute_or_fail
 from bertcourse.notices import notify
 from bertcourse.offline_models import load_offline_mlm, offline_encoder_path
@@ -152,7 +152,7 @@ def _auto_class(task: str) -> Any:
         "masked-lm": transformers.AutoModelForMaskedLM,
     }
     if task not in classes:
-        raise ValueError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
+        raise UnknownTaskError(f"unknown task {task!r}: use one of {', '.join(TASKS)}")
     return classes[task]
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bertcourse.config import FULL_MODE_MODEL, MODES
-from bertcourse.exceptions import BertCourseError, HubLoadError
+from bertcourse.exceptions import HubLoadError, PrefetchError
 
 #: Lesson 07's checkpoints (its VARIANTS and DOMAIN_BERTS).
 VARIANT_MODELS = (
@@ -53,10 +53,6 @@ SMALL_FILES = (
 )
 #: Weight files in order of preference: one of them is fetched (never TF, Flax, ONNX).
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
-
-
-class PrefetchError(BertCourseError, ValueError):
-    """A prefetch request the course cannot serve (unknown mode, Hub out of reach)."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from transformers import Pipeline
 
-from bertcourse.exceptions import BertCourseError
+from bertcourse.exceptions import QAInputError
 
 __all__ = [
     "CONTEXT_SEQUENCE_ID",
@@ -35,10 +35,6 @@ __all__ = [
 
 #: ``encoding.sequence_ids(i)`` marks the context (the second text) with 1.
 CONTEXT_SEQUENCE_ID = 1
-
-
-class QAInputError(BertCourseError, ValueError):
-    """A question, context or window setting cannot be used for question answering."""
 
 
 def check_window(max_length: int, stride: int) -> None:

@@ -26,16 +26,12 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from bertcourse.exceptions import BertCourseError
+from bertcourse.exceptions import StandInDataError
 
 __all__ = ["StandInDataError", "iob1_tags", "piece_labels", "qa_features_around_answers"]
 
 #: The label id transformers' losses skip.
 IGNORE_INDEX = -100
-
-
-class StandInDataError(BertCourseError, ValueError):
-    """Data handed to a stand-in's preparation cannot be used."""
 
 
 def iob1_tags(word_tags: Sequence[int], label_names: Sequence[str]) -> list[int]:

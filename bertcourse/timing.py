@@ -7,6 +7,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+#: Seconds one notebook cell may run before whoever executes it stops it: nbgrader's
+#: validate and autograde (``nbgrader_config.py``, ``jupyter/nbgrader_config.py``), the
+#: course runner and the runtime benchmark (``courseops.notebook_exec``). The one home of
+#: the per-cell limit: a safety net against a runaway cell, generous enough for a
+#: full-mode fine-tuning cell on a laptop CPU (fast-mode lessons take a few minutes).
+CELL_TIMEOUT_S = 1800
+
 
 def time_forward(
     model: Any, batch: Mapping[str, Any], *, repeats: int = 3, warmup: int = 1

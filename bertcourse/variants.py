@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from bertcourse.exceptions import BertCourseError, UnknownTaskError
+from bertcourse.exceptions import UnknownTaskError, VariantError
 
 #: Published base sizes of each checkpoint (their config.json), as AutoConfig.for_model
 #: arguments. transformers' defaults are not always the base size: ALBERT's is xxlarge.
@@ -56,10 +56,6 @@ BASE_CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     "ProsusAI/finbert": ("bert", {"vocab_size": 30522}),
     "allenai/scibert_scivocab_uncased": ("bert", {"vocab_size": 31090}),
 }
-
-
-class VariantError(BertCourseError, ValueError):
-    """A variant name or measurement setting the course does not know how to handle."""
 
 
 def base_config(name: str, **overrides: Any) -> Any:

@@ -6,10 +6,12 @@ The course's own ``nbgrader_config.py`` (in the folder JupyterLab starts in) is 
 after this file, and its settings win.
 """
 
+from bertcourse.timing import CELL_TIMEOUT_S
+
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
-# Seconds per cell; the fast-mode lessons stay within a few minutes on 2 CPU cores.
-c.Execute.timeout = 1800
+# Seconds per cell (the course's one per-cell limit).
+c.Execute.timeout = CELL_TIMEOUT_S
 
 # Validate's dialog shows each failing test cell's traceback in full (60 to 100 lines when
 # a library call fails). IPython's "Minimal" exception mode keeps one line: the exception

@@ -83,7 +83,7 @@ def test_loaded_encoder_is_pretrained_not_random():
 
 
 def test_unknown_task_names_the_choices():
-    with pytest.raises(ValueError, match="use one of"):
+    with pytest.raises(bc.exceptions.UnknownTaskError, match="use one of"):
         bc.load_model(task="translation")
 
 

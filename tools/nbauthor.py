@@ -17,10 +17,8 @@ authors who prefer to draft a lesson as code::
     ''')
     nb.tests("tokenize_function_tests", points=2, source='''
     assert ...            # visible test
-    ### BEGIN HIDDEN TESTS
-    assert ...            # hidden test
-    ### END HIDDEN TESTS
-    ''')
+    ''')               # the hidden region: `bertcourse hidden-tests` adds it
+
     nb.write("solutions/03_sequence_classification/03_sequence_classification.ipynb")
 """
 
@@ -96,7 +94,11 @@ class Notebook:
         self.cells.append(cell)
 
     def tests(self, grade_id: str, source: str, *, points: int) -> None:
-        """A locked, graded test cell; hidden tests go between ``### BEGIN/END HIDDEN TESTS``."""
+        """A locked, graded test cell with its visible asserts.
+
+        The hidden tests are the checks in ``autograder/lessons/``: ``bertcourse
+        hidden-tests`` appends the region that runs them (``score_cell``).
+        """
         self._check_id(grade_id)
         cell = new_code_cell(_clean(source))
         cell.metadata.update(

@@ -27,7 +27,7 @@ from datasets import DatasetDict
 
 from bertcourse.config import settings
 from bertcourse.data.schema import ALIASES, TASKS, features_for
-from bertcourse.exceptions import DataUnavailableError, UnknownTaskError
+from bertcourse.exceptions import DataUnavailableError, SettingsError, UnknownTaskError
 from bertcourse.notices import notify
 
 __all__ = ["DataSource", "features_for", "known_tasks", "last_source", "load_task", "subsample"]
@@ -271,7 +271,7 @@ def subsample(
     out = {}
     for split, size in sizes.items():
         if size < 0:
-            raise ValueError(f"n_{'train' if split == 'train' else 'eval'}={size} must be >= 0")
+            raise SettingsError(f"n_{'train' if split == 'train' else 'eval'}={size} must be >= 0")
         data = dd[split].shuffle(seed=seed)
         out[split] = data.select(range(min(size, data.num_rows)))
     return DatasetDict(out)

@@ -76,7 +76,11 @@ class _Capture(io.TextIOBase):
 
 
 class Unconvertible(Exception):
-    """A result that is not plain data."""
+    """A result that is not plain data.
+
+    Defined here, not in ``autograder.exceptions``: the worker imports nothing but the
+    standard library (it runs in the sandbox, where the grader's packages are hidden).
+    """
 
 
 def _to_plain(obj: Any, budget: list[int], depth: int = 0) -> Any:

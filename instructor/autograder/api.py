@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.exceptions import LessonChecksError, NotAnswered, StudentError
+from autograder.exceptions import LessonChecksError, MutantEditError, NotAnswered, StudentError
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,55 @@ class Mutant:
     source: str
 
 
+@dataclass(frozen=True)
+class MutantEdit:
+    """A mutant not yet applied: text edits of the current solution cell.
+
+    The loader (:func:`autograder.load_lesson`) applies it to the solution cell of the
+    source notebook, so the mutant stays one bug away from the solution as it evolves.
+
+    Attributes:
+        cell: ``grade_id`` of the solution cell.
+        description: what is wrong.
+        replace: old text -> new text; each ``old`` must occur exactly once.
+    """
+
+    cell: str
+    description: str
+    replace: tuple[tuple[str, str], ...]
+
+    def apply(self, lesson_id: str, solution: str) -> Mutant:
+        """The mutant computed from the solution cell's current source.
+
+        Args:
+            lesson_id: the lesson (for the error message).
+            solution: the solution cell's source.
+
+        Returns:
+            The mutant.
+
+        Raises:
+            MutantEditError: an ``old`` text is missing or occurs more than once.
+        """
+        source = solution
+        for old, new in self.replace:
+            count = source.count(old)
+            if count != 1:
+                problem = "is not in" if count == 0 else f"occurs {count} times in"
+                raise MutantEditError(
+                    f"lesson {lesson_id!r}, mutant {self.description!r}: the text {old!r} "
+                    f"{problem} the solution cell {self.cell!r}; update the mutant's replace= "
+                    "(give a longer, unique old text) to match the current solution"
+                )
+            source = source.replace(old, new)
+        if source == solution:
+            raise MutantEditError(
+                f"lesson {lesson_id!r}, mutant {self.description!r}: replace= leaves the "
+                f"solution cell {self.cell!r} unchanged"
+            )
+        return Mutant(cell=self.cell, description=self.description, source=source)
+
+
 FIXTURE_PARAMETERS = ("student", "rng", "lesson")
 
 
@@ -115,6 +164,8 @@ class Lesson:
     memory_mb: int = 4096
     checks: list[Check] = field(default_factory=list)
     mutants: list[Mutant] = field(default_factory=list)
+    # Mutants written as edits, applied to the source notebook by the loader.
+    mutant_edits: list[MutantEdit] = field(default_factory=list, repr=False)
     # Set by the loader: the source notebook and its cells (canonical order, locked text).
     source_notebook: Path | None = field(default=None, repr=False)
     reference: list[Any] = field(default_factory=list, repr=False)
@@ -182,10 +233,11 @@ class Lesson:
     def concept_check(
         self, grade_id: str, *, variable: str, answer: str, points: float = 1
     ) -> None:
-        """Register the check of a multiple-choice concept question.
+        """Register the check of one multiple-choice concept question.
 
         The student sets ``variable`` to a letter in quotes; any case and surrounding
         spaces are accepted. The check is hidden, so feedback never shows the answer.
+        :meth:`answer_key` registers a lesson's whole key in one call.
 
         Args:
             grade_id: nbgrader grade cell of the question.
@@ -205,20 +257,79 @@ class Lesson:
         check.__doc__ = f"{variable} is the right answer."
         self.check(grade_id, points=points, hidden=True, name=f"{variable.lower()}_is_right")(check)
 
-    def mutant(self, cell: str, description: str, source: str) -> Mutant:
+    def answer_key(self, key: dict[str, dict[str, str]], *, points: float = 1) -> None:
+        """Register the concept questions of the lesson: the one shape of an answer key.
+
+        Args:
+            key: grade cell -> {variable: right letter}; one question per variable, each
+                worth ``points`` (a cell with three variables is worth three times that).
+            points: points of each question.
+        """
+        for grade_id, answers in key.items():
+            for variable, answer in answers.items():
+                self.concept_check(grade_id, variable=variable, answer=answer, points=points)
+
+    def mutant(
+        self,
+        cell: str,
+        description: str,
+        source: str | None = None,
+        *,
+        replace: dict[str, str] | None = None,
+    ) -> Mutant | MutantEdit:
         """Register a wrong variant of the solution cell ``cell``.
+
+        Write it as an edit of the current solution (``replace={old: new}``) whenever it is
+        one bug away from the solution; ``source=`` (a whole replacement cell) only for a
+        genuinely different program.
 
         Args:
             cell: ``grade_id`` of the solution cell it replaces.
             description: what is wrong with it.
-            source: the replacement source.
+            source: the whole replacement source.
+            replace: old text -> new text, applied in order to the solution cell's current
+                source when the lesson is loaded; each ``old`` must occur exactly once, or
+                loading fails with :class:`MutantEditError`.
 
         Returns:
-            The registered mutant.
+            The registered mutant (an unapplied :class:`MutantEdit` for ``replace=``).
         """
+        if (source is None) == (replace is None):
+            raise LessonChecksError(
+                f"lesson {self.lesson_id!r}, mutant {description!r} of {cell!r}: give either "
+                "source= (a whole cell) or replace={old: new}, not both or neither"
+            )
+        if replace is not None:
+            if not replace:
+                raise LessonChecksError(
+                    f"lesson {self.lesson_id!r}, mutant {description!r}: replace= is empty"
+                )
+            edit = MutantEdit(cell=cell, description=description, replace=tuple(replace.items()))
+            self.mutant_edits.append(edit)
+            return edit
+        assert source is not None
         registered = Mutant(cell=cell, description=description, source=source)
         self.mutants.append(registered)
         return registered
+
+    def apply_mutant_edits(self, solutions: dict[str, str]) -> None:
+        """Turn the registered edits into mutants of the given solution cells (the loader's
+        step; idempotent).
+
+        Args:
+            solutions: solution ``grade_id`` -> the cell's current source.
+
+        Raises:
+            MutantEditError: a cell is missing, or an edit does not apply.
+        """
+        for edit in self.mutant_edits:
+            if edit.cell not in solutions:
+                raise MutantEditError(
+                    f"lesson {self.lesson_id!r}, mutant {edit.description!r}: the source "
+                    f"notebook has no solution cell {edit.cell!r}"
+                )
+            self.mutants.append(edit.apply(self.lesson_id, solutions[edit.cell]))
+        self.mutant_edits.clear()
 
     def exercises(self) -> dict[str, float]:
         """Exercise grade_id -> points, in the order the checks were registered."""

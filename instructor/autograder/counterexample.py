@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.exceptions import StudentError, WorkerCrashed, WorkerTimeout
+from autograder.exceptions import LessonChecksError, StudentError, WorkerCrashed, WorkerTimeout
 
 #: Candidate inputs one shrink may try (each try is a call into the student's worker).
 MAX_TESTS = 400
@@ -64,7 +64,9 @@ def aligned(*sequences: Any) -> Aligned:
     """
     lengths = {len(s) for s in sequences}
     if len(lengths) > 1:
-        raise ValueError(f"aligned sequences must have one length, got lengths {sorted(lengths)}")
+        raise LessonChecksError(
+            f"aligned sequences must have one length, got lengths {sorted(lengths)}"
+        )
     return Aligned(sequences)
 
 
@@ -377,7 +379,7 @@ def score_cases(
         The share of right cases and the counterexample (``None`` when all were right).
     """
     if not cases:
-        raise ValueError("score_cases needs at least one case")
+        raise LessonChecksError("score_cases needs at least one case")
     right = 0
     first_wrong = None
     for case in cases:

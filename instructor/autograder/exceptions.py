@@ -13,6 +13,14 @@ class LessonChecksError(AutograderError, ValueError):
     """A lesson's check module is missing or malformed."""
 
 
+class MutantEditError(LessonChecksError):
+    """A mutant's ``replace={old: new}`` edit does not apply to the current solution cell."""
+
+
+class HiddenTestsError(AutograderError, ValueError):
+    """A test cell's hidden-test region cannot be written as the standard checks call."""
+
+
 class SubmissionLayoutError(AutograderError, ValueError):
     """A submissions folder has neither the nbgrader layout nor plain notebooks."""
 
@@ -23,6 +31,17 @@ class ReleaseError(AutograderError, RuntimeError):
 
 class SandboxUnavailable(AutograderError, RuntimeError):
     """Student code would run without the OS sandbox, and nobody said that is fine."""
+
+
+class NotebookUnreadable(Exception):
+    """The file is not a notebook the grader can read; ``str()`` is shown to the student.
+
+    Not an :class:`AutograderError`: it is the submission's problem, not the grader's.
+    """
+
+
+class BenchmarkInputError(AutograderError, ValueError):
+    """Rows or options handed to a benchmark helper (``courseops.bench``) cannot be used."""
 
 
 class NotAnswered(AssertionError):

@@ -45,6 +45,7 @@ def load_lesson(
 
     Raises:
         LessonChecksError: no module, or not exactly one ``Lesson`` with this id in it.
+        MutantEditError: a mutant's ``replace=`` edit does not apply to the solution cell.
     """
     folder = (checks_dir or CHECKS_DIR).resolve()
     key = (folder, lesson_id)
@@ -71,6 +72,11 @@ def load_lesson(
         source = (solutions_dir or SOLUTIONS_DIR) / lesson_id / f"{lesson_id}.ipynb"
         lesson.reference = _reference_cells(source)
         lesson.source_notebook = source if source.is_file() else None
+        # Mutants written as edits are computed from the current solution cells; an edit
+        # that no longer applies fails loading, naming the lesson, cell and text.
+        lesson.apply_mutant_edits(
+            {c.grade_id: c.source for c in lesson.reference if c.solution and c.grade_id}
+        )
         _cache[key] = lesson
         return lesson
 

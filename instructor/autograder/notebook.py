@@ -8,13 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from autograder.api import Lesson, UpTo
+from autograder.exceptions import NotebookUnreadable
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 SKIP_TAG = "autograder-skip"
-
-
-class NotebookUnreadable(Exception):
-    """The file is not a notebook the grader can read; ``str()`` is shown to the student."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ finds its way back into ``bertcourse``.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections import Counter
@@ -26,12 +27,29 @@ from bertcourse.exceptions import MetricInputError
 
 __all__ = [
     "align_labels_first_subtoken",
+    "reference_tokenizer",
     "exact_match_score",
     "f1_score_tokens",
     "normalize_answer",
     "prepare_train_features",
     "squad_scores",
 ]
+
+
+@functools.lru_cache(maxsize=1)
+def reference_tokenizer() -> Any:
+    """The tokenizer ``Fixture("tokenizer")`` builds in the worker: the packaged offline
+    encoder's, whatever the mode (the checks' references must not depend on the Hub).
+
+    Returns:
+        A ``transformers`` fast tokenizer, built once per grader process.
+    """
+    from transformers import AutoTokenizer
+
+    from bertcourse.models import offline_encoder_path
+
+    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
+
 
 #: The label id transformers' losses skip (special tokens, sub-word continuations).
 IGNORE_INDEX = -100

@@ -114,7 +114,25 @@ def _fraction(value: Any) -> float:
 def _run_check(check: Check, lesson: Lesson, session: _Session) -> CheckResult:
     if not session.sandbox.alive:  # rebuilt before the check's clock starts
         session.revive()
-    student = Student(session.caller(check.timeout))
+    return score_check(check, lesson, Student(session.caller(check.timeout)))
+
+
+def score_check(check: Check, lesson: Lesson, student: Student) -> CheckResult:
+    """Run one check against a student namespace and turn its outcome into points.
+
+    The one place that decides what a check's outcome is worth: the course grader (a
+    sandboxed worker behind ``student``) and the hidden test cells of the source
+    notebooks (:mod:`autograder.in_notebook`, the notebook's own globals behind
+    ``student``) both call it, so the two cannot score the same answer differently.
+
+    Args:
+        check: the registered check.
+        lesson: its lesson (the ``lesson`` check parameter).
+        student: the proxy the check calls the student's code through.
+
+    Returns:
+        The check's result: points, and the reason when it lost points.
+    """
     available = {
         "student": student,
         "rng": np.random.default_rng(check.seed),

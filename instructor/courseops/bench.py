@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.course_layout import REPO_ROOT
-from bertcourse.exceptions import BertCourseError
+from autograder.exceptions import BenchmarkInputError
 
 __all__ = [
     "BenchmarkInputError",
@@ -31,10 +31,6 @@ __all__ = [
     "peak_rss_mb",
     "write_json",
 ]
-
-
-class BenchmarkInputError(BertCourseError, ValueError):
-    """Rows or options handed to a benchmark helper cannot be used."""
 
 
 def _cpu_model() -> str:

@@ -4,6 +4,7 @@
 ``run``      the course's main job: release, run every lesson, grade the solutions, report
 ``release``  generate ``notebooks/`` from ``solutions/`` with nbgrader
 ``grade``    grade a folder of submissions
+``hidden-tests`` write every hidden-test region as the call to the grader's checks
 ``prefetch`` fetch the models and data sets a mode needs into a folder, for offline use
 """
 
@@ -108,6 +109,27 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     return grade_main(args)
 
 
+def _cmd_hidden_tests(args: argparse.Namespace) -> int:
+    from autograder.exceptions import HiddenTestsError
+    from courseops.hidden_tests import convert_lessons
+
+    try:
+        results = convert_lessons(args.lesson or None, check=args.check)
+    except HiddenTestsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for result in results:
+        if result.changed:
+            verb = "would rewrite" if args.check else "rewrote"
+            print(f"{result.notebook}: {verb} {', '.join(result.changed)}")
+    stale = [r for r in results if r.changed]
+    if not stale:
+        print(f"{len(results)} notebooks: every hidden-test region is the standard call")
+    elif not args.check:
+        print("now regenerate the release: bertcourse release")
+    return 1 if args.check and stale else 0
+
+
 def _cmd_prefetch(args: argparse.Namespace) -> int:
     from bertcourse.prefetch import prefetch
 
@@ -145,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser("grade", help="grade a folder of submissions")
     add_grade_arguments(grade)
     grade.set_defaults(func=_cmd_grade)
+
+    hidden = verbs.add_parser(
+        "hidden-tests",
+        help="write each hidden-test region of solutions/ as the call to the grader's checks",
+    )
+    hidden.add_argument("--lesson", action="append", help="lesson id (repeatable; default all)")
+    hidden.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook would change"
+    )
+    hidden.set_defaults(func=_cmd_hidden_tests)
 
     fetch = verbs.add_parser("prefetch", help="fetch a mode's models and data for offline use")
     fetch.add_argument("folder", help="where to write hub/ (models) and data/ (data sets)")

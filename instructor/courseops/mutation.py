@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder.api import Lesson
 from autograder.course_layout import CHECKS_DIR
@@ -351,6 +352,42 @@ def lesson_mutants(lesson: Lesson) -> Iterator[GeneratedMutant]:
             yield from generate_mutants(found.source, cell=found.grade_id)
 
 
+def in_process_points(lesson: Lesson, replace: dict[str, str]) -> tuple[float, float]:
+    """Points of the source notebook with ``replace`` applied, its checks run in this process.
+
+    The lesson's cells run here (no sandbox, so only for the course's own solutions and
+    their mutants) and every exercise is scored by :func:`autograder.in_notebook.
+    run_cell_checks`, which scores a check exactly as the course grader does
+    (``runner.score_check``); a check's ``timeout`` holds through ``SIGALRM``. About ten
+    times faster than a sandbox worker per mutant, so a whole course fits a short run.
+
+    Args:
+        lesson: a loaded lesson with its source notebook.
+        replace: solution grade_id -> replacement source.
+
+    Returns:
+        (points, max points).
+    """
+    import contextlib
+    import io
+
+    from autograder.in_notebook import _WORKERS, run_cell_checks
+    from autograder.notebook import plan_cells
+
+    _WORKERS.pop(lesson.lesson_id, None)  # fixtures rebuilt: a mutant may have changed them
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    plan = plan_cells(lesson.reference, lesson, reference=lesson.reference, replace=replace)
+    sink = io.StringIO()
+    for label, source in plan.cells:
+        try:
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                exec(compile(source, f"<cell {label}>", "exec"), namespace)
+        except Exception:  # noqa: BLE001 - as the grader: a failing cell is skipped
+            pass
+    points = sum(run_cell_checks(lesson, g, namespace).points for g in lesson.exercises())
+    return round(points, 4), round(sum(lesson.exercises().values()), 4)
+
+
 def mutation_report(
     lesson: Lesson,
     *,
@@ -359,6 +396,7 @@ def mutation_report(
     cells: list[str] | None = None,
     equivalent: dict[str, dict[str, list[str]]] | None = None,
     progress: bool = False,
+    in_process: bool = False,
 ) -> MutationReport:
     """Grade every generated mutant of a lesson and count which the checks kill.
 
@@ -369,6 +407,8 @@ def mutation_report(
         cells: only these solution cells (default: all).
         equivalent: lesson -> cell -> mutant keys marked equivalent (default: the file).
         progress: show a progress bar.
+        in_process: grade with :func:`in_process_points` (fast, no sandbox) instead of
+            the sandboxed course grader.
 
     Returns:
         The report; ``report.render()`` is Markdown.
@@ -396,9 +436,14 @@ def mutation_report(
         iterator = tqdm(chosen, desc=f"mutants of {lesson.lesson_id}", unit="mutant")
     assert lesson.source_notebook is not None
     for mutant in iterator:
-        graded = grade_file(lesson, lesson.source_notebook, replace={mutant.cell: mutant.source})
+        replace = {mutant.cell: mutant.source}
+        if in_process:
+            total, max_points = in_process_points(lesson, replace)
+        else:
+            graded = grade_file(lesson, lesson.source_notebook, replace=replace)
+            total, max_points = graded.total, graded.max_points
         item = results[mutant.cell]
-        if graded.total < graded.max_points:
+        if total < max_points:
             item.killed += 1
         elif mutant.key in marked.get(mutant.cell, []):
             item.equivalent.append(f"{mutant.key}: {mutant.description}")

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder.course_layout import RELEASE_DIR, SOLUTIONS_DIR
+from bertcourse.timing import CELL_TIMEOUT_S
 
 __all__ = ["RELEASE_DIR", "SOLUTIONS_DIR", "NotebookRun", "execute_notebook", "lesson_notebooks"]
 
@@ -96,7 +97,11 @@ def _execute_here(notebook: Path, output: Path, timeout: int) -> str:
 
 
 def execute_notebook(
-    notebook: Path, *, output_dir: Path, timeout: int = 600, env: dict[str, str] | None = None
+    notebook: Path,
+    *,
+    output_dir: Path,
+    timeout: int = CELL_TIMEOUT_S,
+    env: dict[str, str] | None = None,
 ) -> NotebookRun:
     """Execute one notebook in a child process and measure it.
 

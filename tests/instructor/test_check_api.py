@@ -104,3 +104,75 @@ def test_expect_student_error() -> None:
     with pytest.raises(AssertionError, match="nothing was"):
         with expect_student_error("ValueError"):
             pass
+
+
+SOLUTION = '''def accuracy(preds, labels):
+    """Fraction right."""
+    ### BEGIN SOLUTION
+    return sum(p == y for p, y in zip(preds, labels)) / len(labels)
+    ### END SOLUTION
+'''
+
+
+def test_a_mutant_edit_is_computed_from_the_current_solution() -> None:
+    lesson = Lesson("demo")
+    edit = lesson.mutant("acc", "error rate", replace={"p == y": "p != y"})
+    assert lesson.mutants == []  # applied when the loader knows the solution cells
+    lesson.apply_mutant_edits({"acc": SOLUTION})
+    assert lesson.mutants[0].source == SOLUTION.replace("p == y", "p != y")
+    assert lesson.mutants[0].description == edit.description == "error rate"
+    lesson.apply_mutant_edits({"acc": SOLUTION})  # idempotent
+    assert len(lesson.mutants) == 1
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        ({"p >= y": "p != y"}, r"'p >= y' is not in the solution cell 'acc'"),
+        ({"y": "x"}, r"'y' occurs \d+ times in the solution cell 'acc'"),
+        ({"p == y": "p == y"}, "leaves the solution cell 'acc' unchanged"),
+    ],
+    ids=["missing", "ambiguous", "no-change"],
+)
+def test_a_mutant_edit_that_does_not_apply_fails_loudly(replace, message) -> None:
+    from autograder.exceptions import MutantEditError
+
+    lesson = Lesson("demo")
+    lesson.mutant("acc", "broken edit", replace=replace)
+    with pytest.raises(MutantEditError, match=rf"lesson 'demo', mutant 'broken edit': .*{message}"):
+        lesson.apply_mutant_edits({"acc": SOLUTION})
+
+
+def test_a_mutant_edit_of_a_missing_cell_and_a_mutant_without_a_body_are_refused() -> None:
+    from autograder.exceptions import MutantEditError
+
+    lesson = Lesson("demo")
+    lesson.mutant("nope", "x", replace={"a": "b"})
+    with pytest.raises(MutantEditError, match="no solution cell 'nope'"):
+        lesson.apply_mutant_edits({"acc": SOLUTION})
+    with pytest.raises(LessonChecksError, match="either source= .* or replace="):
+        lesson.mutant("acc", "both", "x = 1", replace={"a": "b"})
+    with pytest.raises(LessonChecksError, match="either source="):
+        lesson.mutant("acc", "neither")
+
+
+def test_answer_key_registers_one_hidden_check_per_question() -> None:
+    lesson = Lesson("demo")
+    lesson.answer_key({"concept_tests": {"ANSWER_Q1": "b", "ANSWER_Q2": "c"}, "q3": {"A3": "a"}})
+    assert lesson.exercises() == {"concept_tests": 2.0, "q3": 1.0}
+    assert [c.name for c in lesson.checks] == [
+        "answer_q1_is_right",
+        "answer_q2_is_right",
+        "a3_is_right",
+    ]
+    assert all(c.hidden for c in lesson.checks)
+
+
+def test_every_lesson_loads_its_mutant_edits_against_the_current_solutions() -> None:
+    """A solution edited so that an edit no longer applies fails here, naming the mutant."""
+    from autograder.lessons_loader import available_lessons, load_lesson
+
+    for lesson_id in available_lessons():
+        lesson = load_lesson(lesson_id)
+        assert lesson.mutant_edits == []
+        assert lesson.mutants, lesson_id

@@ -54,3 +54,14 @@ def test_the_toy_checks_kill_a_sample_of_mutants(toy_lesson) -> None:
     assert item.total == 3 and item.killed >= 2, item
     text = report.render()
     assert "| macro_f1 | 3 |" in text
+
+
+@pytest.mark.slow
+def test_in_process_grading_kills_what_the_sandboxed_grader_kills(toy_lesson) -> None:
+    kwargs = {"sample": 3, "cells": ["macro_f1"], "equivalent": {}}
+    sandboxed = mutation_report(toy_lesson, **kwargs)
+    in_process = mutation_report(toy_lesson, in_process=True, **kwargs)
+    assert [(e.cell, e.killed, e.survived) for e in in_process.exercises] == [
+        (e.cell, e.killed, e.survived) for e in sandboxed.exercises
+    ]
+    assert in_process.exercises[0].killed > 0

@@ -37,25 +37,11 @@ def random_logits_of_any_shape(student, rng):
     return score_cases(student.predicted_labels, cases, is_right)
 
 
-LESSON.concept_check("answer_padding_tests", variable="ANSWER_PADDING", answer="b")
+LESSON.answer_key({"answer_padding_tests": {"ANSWER_PADDING": "b"}})
 
 
+LESSON.mutant("predicted_labels", "argmax over the wrong axis", replace={"axis=-1": "axis=0"})
 LESSON.mutant(
-    "predicted_labels",
-    "argmax over the wrong axis",
-    """
-import numpy as np
-def predicted_labels(logits):
-    return np.asarray(logits).argmax(axis=0)
-""",
+    "predicted_labels", "argmin instead of argmax", replace={".argmax(axis": ".argmin(axis"}
 )
-LESSON.mutant(
-    "predicted_labels",
-    "argmin instead of argmax",
-    """
-import numpy as np
-def predicted_labels(logits):
-    return np.asarray(logits).argmin(axis=-1)
-""",
-)
-LESSON.mutant("answer_padding", "wrong concept answer", 'ANSWER_PADDING = "a"')
+LESSON.mutant("answer_padding", "wrong concept answer", replace={'"b"': '"a"'})

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from autograder import Fixture, Lesson, assert_close
+from autograder.references import reference_tokenizer
 from bertcourse.inside import masking_statistics
 
 LESSON = Lesson(
@@ -27,16 +28,6 @@ LESSON = Lesson(
 )
 
 TOKENIZER = Fixture("tokenizer")
-
-
-@functools.lru_cache(maxsize=1)
-def reference_tokenizer():
-    """The tokenizer ``Fixture("tokenizer")`` builds in the worker (offline, fast mode)."""
-    from transformers import AutoTokenizer
-
-    from bertcourse.models import offline_encoder_path
-
-    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -280,212 +271,81 @@ def mask_tokens_random_ids_and_input(student):
 # concept checks (1 point each)
 # --------------------------------------------------------------------------------------
 
-_ANSWERS = {"answer_q1_tests": ("ANSWER_Q1", "b"), "answer_q2_tests": ("ANSWER_Q2", "c"),
-            "answer_q3_tests": ("ANSWER_Q3", "a")}  # fmt: skip
-
-for _grade_id, (_variable, _right) in _ANSWERS.items():
-    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
+LESSON.answer_key(
+    {
+        "answer_q1_tests": {"ANSWER_Q1": "b"},
+        "answer_q2_tests": {"ANSWER_Q2": "c"},
+        "answer_q3_tests": {"ANSWER_Q3": "a"},
+    }
+)
 
 
 # --------------------------------------------------------------------------------------
-# Mutants
+# Mutants: edits of the current solution cells
 # --------------------------------------------------------------------------------------
 
-_ATTENTION = """
-import math
-def attention_weights(hidden_states, query, key, num_heads, head, attention_mask=None):
-    size = hidden_states.shape[-1] // num_heads
-    q = query(hidden_states)[..., head * size:(head + 1) * size]
-    k = key(hidden_states)[..., head * size:(head + 1) * size]
-    scores = q @ k.transpose(-1, -2) / {scale}
-    if attention_mask is not None and {use_mask}:
-        scores = scores.masked_fill(attention_mask[:, None, :] == 0, -1e9)
-    return scores.softmax(dim={axis})
-"""
-_RIGHT = {"scale": "math.sqrt(size)", "use_mask": "True", "axis": "-1"}
-for _description, _change in (
-    ("no 1/sqrt(d) scale", {"scale": "1"}),
-    ("scaled by sqrt(width) instead of sqrt(d)", {"scale": "math.sqrt(hidden_states.shape[-1])"}),
-    ("softmax over the queries", {"axis": "-2"}),
-    ("padding mask ignored", {"use_mask": "False"}),
+for _description, _edit in (
+    ("no 1/sqrt(d) scale", {"/ math.sqrt(size)": "/ 1"}),
+    ("scaled by sqrt(width) instead of sqrt(d)", {"/ math.sqrt(size)": "/ math.sqrt(width)"}),
+    ("softmax over the queries", {"softmax(dim=-1)": "softmax(dim=-2)"}),
+    ("padding mask ignored", {"if attention_mask is not None:": "if False:"}),
+    (
+        "always the first head's columns",
+        {"slice(head * size, (head + 1) * size)": "slice(0, size)"},
+    ),
 ):
-    LESSON.mutant("attention_weights", _description, _ATTENTION.format(**{**_RIGHT, **_change}))
-LESSON.mutant(
-    "attention_weights",
-    "always the first head's columns",
-    """
-import math
-def attention_weights(hidden_states, query, key, num_heads, head, attention_mask=None):
-    size = hidden_states.shape[-1] // num_heads
-    q, k = query(hidden_states)[..., :size], key(hidden_states)[..., :size]
-    scores = q @ k.transpose(-1, -2) / math.sqrt(size)
-    if attention_mask is not None:
-        scores = scores.masked_fill(attention_mask[:, None, :] == 0, -1e9)
-    return scores.softmax(dim=-1)
-""",
-)
-LESSON.mutant(
-    "mean_pool",
-    "averages over padding too",
-    """
-def mean_pool(last_hidden_state, attention_mask):
-    return last_hidden_state.mean(dim=1)
-""",
-)
-LESSON.mutant(
-    "mean_pool",
-    "divides the masked sum by the padded length",
-    """
-def mean_pool(last_hidden_state, attention_mask):
-    mask = attention_mask.unsqueeze(-1).float()
-    return (last_hidden_state * mask).sum(dim=1) / last_hidden_state.shape[1]
-""",
-)
-LESSON.mutant(
-    "mean_pool",
-    "nan for an all-padding row",
-    """
-def mean_pool(last_hidden_state, attention_mask):
-    mask = attention_mask.unsqueeze(-1).float()
-    return (last_hidden_state * mask).sum(dim=1) / mask.sum(dim=1)
-""",
-)
-LESSON.mutant(
-    "mean_pool",
-    "zeroes the padding in place",
-    """
-def mean_pool(last_hidden_state, attention_mask):
-    last_hidden_state[attention_mask == 0] = 0
-    counts = attention_mask.sum(dim=1, keepdim=True).clamp(min=1)
-    return last_hidden_state.sum(dim=1) / counts
-""",
-)
-LESSON.mutant(
-    "mean_pool",
-    "the [CLS] vector",
-    """
-def mean_pool(last_hidden_state, attention_mask):
-    return last_hidden_state[:, 0]
-""",
-)
+    LESSON.mutant("attention_weights", _description, replace=_edit)
 
-_MASK_HEAD = """
-import torch
-def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
-    input_ids = torch.as_tensor(input_ids)
-    labels = input_ids.clone()
-    masked = input_ids.clone()
-    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
-"""
-_MASK_TAIL = """
-    labels[~selected] = -100
-    draw = torch.rand(input_ids.shape, generator=generator)
-    to_mask = selected & (draw < 0.8)
-    to_random = selected & (draw >= 0.8) & (draw < 0.9)
-    masked[to_mask] = tokenizer.mask_token_id
-    random_ids = torch.randint(len(tokenizer), input_ids.shape, generator=generator)
-    masked[to_random] = random_ids[to_random]
-    return masked, labels
-"""
-LESSON.mutant(
-    "mask_tokens",
-    "special tokens and padding can be selected",
-    _MASK_HEAD
-    + """
-    probability = torch.full(input_ids.shape, float(mlm_probability))
-    selected = torch.bernoulli(probability, generator=generator).bool()
-"""
-    + _MASK_TAIL,
-)
-LESSON.mutant(
-    "mask_tokens",
-    "mlm_probability ignored (always 0.15)",
-    _MASK_HEAD
-    + """
-    probability = torch.full(input_ids.shape, 0.15)
-    probability.masked_fill_(never, 0.0)
-    selected = torch.bernoulli(probability, generator=generator).bool()
-"""
-    + _MASK_TAIL,
-)
-LESSON.mutant(
-    "mask_tokens",
-    "every selected token becomes [MASK]",
-    """
-import torch
-def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
-    input_ids = torch.as_tensor(input_ids)
-    labels, masked = input_ids.clone(), input_ids.clone()
-    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
-    probability = torch.full(input_ids.shape, float(mlm_probability)).masked_fill(never, 0.0)
-    selected = torch.bernoulli(probability, generator=generator).bool()
-    labels[~selected] = -100
-    masked[selected] = tokenizer.mask_token_id
-    return masked, labels
-""",
-)
-LESSON.mutant(
-    "mask_tokens",
-    "80/10/10 applied to all tokens, not to the selected ones",
-    """
-import torch
-def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
-    input_ids = torch.as_tensor(input_ids)
-    labels, masked = input_ids.clone(), input_ids.clone()
-    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
-    probability = torch.full(input_ids.shape, float(mlm_probability)).masked_fill(never, 0.0)
-    selected = torch.bernoulli(probability, generator=generator).bool()
-    labels[~selected] = -100
-    draw = torch.rand(input_ids.shape, generator=generator)
-    masked[(draw < 0.8) & ~never] = tokenizer.mask_token_id
-    return masked, labels
-""",
-)
-LESSON.mutant(
-    "mask_tokens",
-    "labels -100 at the selected positions instead of the others",
-    _MASK_HEAD
-    + """
-    probability = torch.full(input_ids.shape, float(mlm_probability))
-    probability.masked_fill_(never, 0.0)
-    selected = torch.bernoulli(probability, generator=generator).bool()
-    labels[selected] = -100
-    draw = torch.rand(input_ids.shape, generator=generator)
-    masked[selected & (draw < 0.8)] = tokenizer.mask_token_id
-    return masked, labels
-""",
-)
-LESSON.mutant(
-    "mask_tokens",
-    "ignores the generator",
-    _MASK_HEAD
-    + """
-    probability = torch.full(input_ids.shape, float(mlm_probability))
-    probability.masked_fill_(never, 0.0)
-    selected = torch.bernoulli(probability).bool()
-    generator = None
-"""
-    + _MASK_TAIL,
-)
-LESSON.mutant(
-    "mask_tokens",
-    "masks the input tensor in place",
-    """
-import torch
-def mask_tokens(input_ids, tokenizer, mlm_probability=0.15, generator=None):
-    labels = input_ids.clone()
-    never = torch.isin(input_ids, torch.tensor(tokenizer.all_special_ids))
-    probability = torch.full(input_ids.shape, float(mlm_probability)).masked_fill(never, 0.0)
-    selected = torch.bernoulli(probability, generator=generator).bool()
-    labels[~selected] = -100
-    draw = torch.rand(input_ids.shape, generator=generator)
-    input_ids[selected & (draw < 0.8)] = tokenizer.mask_token_id
-    random_ids = torch.randint(len(tokenizer), input_ids.shape, generator=generator)
-    to_random = selected & (draw >= 0.8) & (draw < 0.9)
-    input_ids[to_random] = random_ids[to_random]
-    return input_ids, labels
-""",
-)
-LESSON.mutant("answer_q1", "wrong concept answer", 'ANSWER_Q1 = "a"')
-LESSON.mutant("answer_q2", "wrong concept answer", 'ANSWER_Q2 = "b"')
-LESSON.mutant("answer_q3", "wrong concept answer", 'ANSWER_Q3 = "d"')
+_RETURN = "return summed / counts"
+for _description, _edit in (
+    ("averages over padding too", {_RETURN: "return last_hidden_state.mean(dim=1)"}),
+    (
+        "divides the masked sum by the padded length",
+        {_RETURN: "return summed / last_hidden_state.shape[1]"},
+    ),
+    ("nan for an all-padding row", {".clamp(min=1e-9)": ""}),
+    (
+        "zeroes the padding in place",
+        {
+            "summed = (last_hidden_state * mask).sum(dim=1)": (
+                "last_hidden_state[attention_mask == 0] = 0\n"
+                "    summed = last_hidden_state.sum(dim=1)"
+            )
+        },
+    ),
+    ("the [CLS] vector", {_RETURN: "return last_hidden_state[:, 0]"}),
+):
+    LESSON.mutant("mean_pool", _description, replace=_edit)
+
+for _description, _edit in (
+    (
+        "special tokens and padding can be selected",
+        {"    probability.masked_fill_(never, 0.0)\n": ""},
+    ),
+    ("mlm_probability ignored (always 0.15)", {"float(mlm_probability)": "0.15"}),
+    (
+        "every selected token becomes [MASK]",
+        {
+            "to_mask = selected & (draw < 0.8)": "to_mask = selected",
+            "to_random = selected & (draw >= 0.8) & (draw < 0.9)": "to_random = selected & False",
+        },
+    ),
+    (
+        "80/10/10 applied to all tokens, not to the selected ones",
+        {"to_mask = selected & (draw < 0.8)": "to_mask = (draw < 0.8) & ~never"},
+    ),
+    (
+        "labels -100 at the selected positions instead of the others",
+        {"labels[~selected] = -100": "labels[selected] = -100"},
+    ),
+    (
+        "ignores the generator",
+        {"bernoulli(probability, generator=generator)": "bernoulli(probability)"},
+    ),
+    ("masks the input tensor in place", {"masked = input_ids.clone()": "masked = input_ids"}),
+):
+    LESSON.mutant("mask_tokens", _description, replace=_edit)
+
+LESSON.mutant("answer_q1", "wrong concept answer", replace={'"b"': '"a"'})
+LESSON.mutant("answer_q2", "wrong concept answer", replace={'"c"': '"b"'})
+LESSON.mutant("answer_q3", "wrong concept answer", replace={'"a"': '"d"'})

@@ -8,12 +8,11 @@ loads (the worker always runs offline in fast mode).
 
 from __future__ import annotations
 
-import functools
-
 from sklearn.metrics import accuracy_score
 
 from autograder import Fixture, Lesson, assert_close, expect_student_error
 from autograder.counterexample import aligned, score_cases
+from autograder.references import reference_tokenizer
 
 LESSON = Lesson(
     "02_zero_shot",
@@ -32,16 +31,6 @@ WORDS = [
     "the", "pasta", "was", "cold", "and", "waiter", "unbelievably", "scrumptious",
     "tiramisu", "we'll", "be", "back", "service", "okay", "$5", "happy", "hour",
 ]  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1)
-def reference_tokenizer():
-    """The tokenizer ``Fixture("tokenizer")`` builds in the worker (offline, fast mode)."""
-    from transformers import AutoTokenizer
-
-    from bertcourse.models import offline_encoder_path
-
-    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
 
 
 def reference_make_prompt(review: str, mask_token: str, template: str = TEMPLATE) -> str:
@@ -406,160 +395,78 @@ def design_differs_from_the_lesson(student):
 # concept checks (3 points, one per question)
 # --------------------------------------------------------------------------------------
 
-_ANSWERS = {"ANSWER_Q1": "a", "ANSWER_Q2": "b", "ANSWER_Q3": "b"}
-
-for _variable, _right in _ANSWERS.items():
-    LESSON.concept_check("concept_tests", variable=_variable, answer=_right)
+LESSON.answer_key({"concept_tests": {"ANSWER_Q1": "a", "ANSWER_Q2": "b", "ANSWER_Q3": "b"}})
 
 
 # --------------------------------------------------------------------------------------
-# Mutants: plausible mistakes that must lose points.
+# Mutants: plausible mistakes that must lose points, as edits of the current solution cells.
 # --------------------------------------------------------------------------------------
 
-LESSON.mutant(
-    "make_prompt",
-    "hard-coded [MASK] instead of the tokenizer's mask token",
-    """
-TEMPLATE = "Overall, it was {mask}."
-def make_prompt(review, mask_token, template=TEMPLATE):
-    text = " ".join(review.split())
-    if not text.endswith((".", "!", "?")):
-        text += "."
-    return f"{text} {template.format(mask='[MASK]')}"
-""",
-)
-LESSON.mutant(
-    "make_prompt",
-    "no full stop added",
-    """
-TEMPLATE = "Overall, it was {mask}."
-def make_prompt(review, mask_token, template=TEMPLATE):
-    return " ".join(review.split()) + " " + template.format(mask=mask_token)
-""",
-)
-LESSON.mutant(
-    "make_prompt",
-    "inner whitespace not collapsed",
-    """
-TEMPLATE = "Overall, it was {mask}."
-def make_prompt(review, mask_token, template=TEMPLATE):
-    text = review.strip()
-    if not text.endswith((".", "!", "?")):
-        text += "."
-    return f"{text} {template.format(mask=mask_token)}"
-""",
-)
-LESSON.mutant(
-    "make_prompt",
-    "template argument ignored",
-    """
-TEMPLATE = "Overall, it was {mask}."
-def make_prompt(review, mask_token, template=TEMPLATE):
-    text = " ".join(review.split())
-    if not text.endswith((".", "!", "?")):
-        text += "."
-    return f"{text} {TEMPLATE.format(mask=mask_token)}"
-""",
-)
-LESSON.mutant(
-    "prompt_fits",
-    "special tokens not counted (off by two)",
-    """
-def prompt_fits(review, tokenizer, max_length):
-    prompt = make_prompt(review, tokenizer.mask_token)
-    return len(tokenizer(prompt, add_special_tokens=False)["input_ids"]) <= max_length
-""",
-)
-LESSON.mutant(
-    "prompt_fits",
-    "words counted instead of tokens",
-    """
-def prompt_fits(review, tokenizer, max_length):
-    return len(make_prompt(review, tokenizer.mask_token).split()) <= max_length
-""",
-)
-LESSON.mutant(
-    "prompt_fits",
-    "template not counted",
-    """
-def prompt_fits(review, tokenizer, max_length):
-    return len(tokenizer(review)["input_ids"]) <= max_length
-""",
-)
-LESSON.mutant(
-    "prompt_fits",
-    "strict comparison (off by one)",
-    """
-def prompt_fits(review, tokenizer, max_length):
-    return len(tokenizer(make_prompt(review, tokenizer.mask_token))["input_ids"]) < max_length
-""",
-)
-LESSON.mutant(
-    "predict_stars",
-    "first candidate taken (assumes sorted output)",
-    """
-def predict_stars(target_scores, star_of_word):
-    return star_of_word[target_scores[0]["token_str"].strip()]
-""",
-)
-LESSON.mutant(
-    "predict_stars",
-    "lowest score instead of highest",
-    """
-def predict_stars(target_scores, star_of_word):
-    best = min(target_scores, key=lambda c: c["score"])
-    return star_of_word[best["token_str"].strip()]
-""",
-)
-LESSON.mutant(
-    "predict_stars",
-    "star count (1-5) instead of label id (0-4)",
-    """
-def predict_stars(target_scores, star_of_word):
-    best = max(target_scores, key=lambda c: c["score"])
-    return star_of_word[best["token_str"].strip()] + 1
-""",
-)
-LESSON.mutant(
-    "predict_stars",
-    "fixed word list instead of the mapping",
-    """
-def predict_stars(target_scores, star_of_word):
-    best = max(target_scores, key=lambda c: c["score"])
-    return ["terrible", "bad", "okay", "good", "great"].index(best["token_str"].strip())
-""",
-)
-LESSON.mutant(
-    "accuracy",
-    "number right instead of the fraction",
-    """
-def accuracy(predictions, labels):
-    if len(predictions) != len(labels) or len(labels) == 0:
-        raise ValueError("bad input")
-    return sum(int(p == y) for p, y in zip(predictions, labels))
-""",
-)
-LESSON.mutant(
-    "accuracy",
-    "no length check (zip drops the tail)",
-    """
-def accuracy(predictions, labels):
-    pairs = list(zip(predictions, labels))
-    if not pairs:
-        raise ValueError("empty")
-    return sum(int(p == y) for p, y in pairs) / len(pairs)
-""",
-)
-LESSON.mutant(
-    "accuracy",
-    "error rate instead of accuracy",
-    """
-def accuracy(predictions, labels):
-    if len(predictions) != len(labels) or len(labels) == 0:
-        raise ValueError("bad input")
-    return sum(int(p != y) for p, y in zip(predictions, labels)) / len(labels)
-""",
-)
+_ENDS = '    if not text.endswith((".", "!", "?")):\n        text += "."\n'
+for _description, _edit in (
+    (
+        "hard-coded [MASK] instead of the tokenizer's mask token",
+        {"template.format(mask=mask_token)": "template.format(mask='[MASK]')"},
+    ),
+    ("no full stop added", {_ENDS: ""}),
+    (
+        "inner whitespace not collapsed",
+        {'text = " ".join(review.split())': "text = review.strip()"},
+    ),
+    (
+        "template argument ignored",
+        {"{template.format(mask=mask_token)}": "{TEMPLATE.format(mask=mask_token)}"},
+    ),
+):
+    LESSON.mutant("make_prompt", _description, replace=_edit)
+
+_COUNT = 'len(tokenizer(prompt)["input_ids"]) <= max_length'
+for _description, _edit in (
+    (
+        "special tokens not counted (off by two)",
+        {_COUNT: 'len(tokenizer(prompt, add_special_tokens=False)["input_ids"]) <= max_length'},
+    ),
+    ("words counted instead of tokens", {_COUNT: "len(prompt.split()) <= max_length"}),
+    ("template not counted", {_COUNT: 'len(tokenizer(review)["input_ids"]) <= max_length'}),
+    ("strict comparison (off by one)", {"<= max_length": "< max_length"}),
+):
+    LESSON.mutant("prompt_fits", _description, replace=_edit)
+
+_BEST = 'best = max(target_scores, key=lambda candidate: candidate["score"])'
+_STAR = 'return star_of_word[best["token_str"].strip()]'
+for _description, _edit in (
+    ("first candidate taken (assumes sorted output)", {_BEST: "best = target_scores[0]"}),
+    ("lowest score instead of highest", {"best = max(": "best = min("}),
+    ("star count (1-5) instead of label id (0-4)", {_STAR: _STAR + " + 1"}),
+    (
+        "fixed word list instead of the mapping",
+        {
+            _STAR: 'return ["terrible", "bad", "okay", "good", "great"].index('
+            'best["token_str"].strip())'
+        },
+    ),
+):
+    LESSON.mutant("predict_stars", _description, replace=_edit)
+
+_SUM = "sum(int(p == y) for p, y in zip(predictions, labels))"
+for _description, _edit in (
+    ("number right instead of the fraction", {f"{_SUM} / len(labels)": _SUM}),
+    (
+        "no length check (zip drops the tail)",
+        {
+            "    if len(predictions) != len(labels):\n        raise ValueError(": (
+                "    if False:\n        raise ValueError("
+            ),
+            f"{_SUM} / len(labels)": f"{_SUM} / min(len(labels), len(predictions))",
+        },
+    ),
+    ("error rate instead of accuracy", {"int(p == y)": "int(p != y)"}),
+):
+    LESSON.mutant("accuracy", _description, replace=_edit)
+
+
+# calibrated_predictions mutants are whole programs: the solution cell reads the
+# pipeline in a way one edit cannot turn into each of these mistakes.
 _CALIBRATED = """
 import numpy as np
 from bertcourse.zeroshot import run_pipeline
@@ -626,9 +533,5 @@ LESSON.mutant(
 LESSON.mutant(
     "concept_answers",
     "wrong answers",
-    """
-ANSWER_Q1 = "b"
-ANSWER_Q2 = "c"
-ANSWER_Q3 = "a"
-""",
+    replace={'Q1 = "a"': 'Q1 = "b"', 'Q2 = "b"': 'Q2 = "c"', 'Q3 = "b"': 'Q3 = "a"'},
 )

@@ -6,12 +6,11 @@ loads) and scikit-learn. No cell that loads or trains a model runs while grading
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from autograder import Fixture, Lesson, assert_close
+from autograder.references import reference_tokenizer
 
 LESSON = Lesson(
     "03_sequence_classification",
@@ -24,16 +23,6 @@ WORDS = [
     "the", "tacos", "were", "cold", "and", "waiter", "unbelievably", "scrumptious",
     "tiramisu", "we'll", "be", "back", "service", "okay", "$5", "happy", "hour", "!",
 ]  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1)
-def reference_tokenizer():
-    """The tokenizer ``Fixture("tokenizer")`` builds in the worker (offline, fast mode)."""
-    from transformers import AutoTokenizer
-
-    from bertcourse.models import offline_encoder_path
-
-    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
 
 
 def random_texts(rng, n: int, max_words: int) -> list[str]:
@@ -178,127 +167,52 @@ def compute_metrics_unbalanced_classes(student):
 # concept checks (3 points, one per question)
 # --------------------------------------------------------------------------------------
 
-_ANSWERS = {"ANSWER_Q1": "b", "ANSWER_Q2": "c", "ANSWER_Q3": "b"}
-
-for _variable, _right in _ANSWERS.items():
-    LESSON.concept_check("concept_tests", variable=_variable, answer=_right)
+LESSON.answer_key({"concept_tests": {"ANSWER_Q1": "b", "ANSWER_Q2": "c", "ANSWER_Q3": "b"}})
 
 
 # --------------------------------------------------------------------------------------
-# Mutants
+# Mutants: edits of the current solution cells
 # --------------------------------------------------------------------------------------
 
+_TRUNCATE = "truncation=True, max_length=max_length)"
 LESSON.mutant(
     "tokenize_function",
     "padded to max_length",
-    """
-def tokenize_function(batch, tokenizer, max_length):
-    return tokenizer(batch["text"], truncation=True, max_length=max_length, padding="max_length")
-""",
+    replace={_TRUNCATE: 'truncation=True, max_length=max_length, padding="max_length")'},
 )
 LESSON.mutant(
     "tokenize_function",
     "padded to the longest of the batch",
-    """
-def tokenize_function(batch, tokenizer, max_length):
-    return tokenizer(batch["text"], truncation=True, max_length=max_length, padding=True)
-""",
+    replace={_TRUNCATE: "truncation=True, max_length=max_length, padding=True)"},
 )
-LESSON.mutant(
-    "tokenize_function",
-    "no truncation",
-    """
-def tokenize_function(batch, tokenizer, max_length):
-    return tokenizer(batch["text"])
-""",
-)
+LESSON.mutant("tokenize_function", "no truncation", replace={f", {_TRUNCATE}": ")"})
 LESSON.mutant(
     "tokenize_function",
     "truncation at the model's 512, max_length ignored",
-    """
-def tokenize_function(batch, tokenizer, max_length):
-    return tokenizer(batch["text"], truncation=True)
-""",
+    replace={_TRUNCATE: "truncation=True)"},
 )
 LESSON.mutant(
     "tokenize_function",
     "off by one",
-    """
-def tokenize_function(batch, tokenizer, max_length):
-    return tokenizer(batch["text"], truncation=True, max_length=max_length - 1)
-""",
+    replace={_TRUNCATE: "truncation=True, max_length=max_length - 1)"},
 )
 LESSON.mutant(
-    "compute_metrics",
-    "micro instead of macro F1",
-    """
-import numpy as np
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    logits, labels = eval_pred
-    preds = np.argmax(logits, axis=-1)
-    return {"accuracy": float(np.mean(preds == labels)),
-            "macro_f1": float(f1_score(labels, preds, average="micro"))}
-""",
+    "compute_metrics", "micro instead of macro F1", replace={'average="macro"': 'average="micro"'}
 )
 LESSON.mutant(
     "compute_metrics",
     "weighted instead of macro F1",
-    """
-import numpy as np
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    logits, labels = eval_pred
-    preds = np.argmax(logits, axis=-1)
-    return {"accuracy": float(np.mean(preds == labels)),
-            "macro_f1": float(f1_score(labels, preds, average="weighted"))}
-""",
+    replace={'average="macro"': 'average="weighted"'},
 )
-LESSON.mutant(
-    "compute_metrics",
-    "argmax over the examples axis",
-    """
-import numpy as np
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    logits, labels = eval_pred
-    preds = np.argmax(logits, axis=0)
-    return {"accuracy": float(np.mean(preds == labels)),
-            "macro_f1": float(f1_score(labels, preds, average="macro"))}
-""",
-)
+LESSON.mutant("compute_metrics", "argmax over the examples axis", replace={"axis=-1": "axis=0"})
 LESSON.mutant(
     "compute_metrics",
     "F1 over the classes present in the labels only",
-    """
-import numpy as np
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    logits, labels = eval_pred
-    preds = np.argmax(logits, axis=-1)
-    return {"accuracy": float(np.mean(preds == labels)),
-            "macro_f1": float(f1_score(labels, preds, average="macro", labels=np.unique(labels)))}
-""",
+    replace={'average="macro"': 'average="macro", labels=np.unique(labels)'},
 )
-LESSON.mutant(
-    "compute_metrics",
-    "wrong key name",
-    """
-import numpy as np
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    logits, labels = eval_pred
-    preds = np.argmax(logits, axis=-1)
-    return {"accuracy": float(np.mean(preds == labels)),
-            "f1": float(f1_score(labels, preds, average="macro"))}
-""",
-)
+LESSON.mutant("compute_metrics", "wrong key name", replace={'"macro_f1":': '"f1":'})
 LESSON.mutant(
     "concept_answers",
     "wrong answers",
-    """
-ANSWER_Q1 = "a"
-ANSWER_Q2 = "a"
-ANSWER_Q3 = "a"
-""",
+    replace={'Q1 = "b"': 'Q1 = "a"', 'Q2 = "c"': 'Q2 = "a"', 'Q3 = "b"': 'Q3 = "a"'},
 )

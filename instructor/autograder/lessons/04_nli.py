@@ -6,13 +6,13 @@ tokenizer, accuracy and macro-F1 with scikit-learn. No model is loaded or traine
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from autograder import Fixture, Lesson, StudentError, assert_close
+from autograder.references import reference_tokenizer
 
 LESSON = Lesson(
     "04_nli",
@@ -31,13 +31,6 @@ WORDS = (
     "a man woman child dog plays reads sells opens closes the red old new car house "
     "book river city market quickly never not in on at near"
 ).split()
-
-
-@functools.lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    import bertcourse as bc
-
-    return bc.load_tokenizer(bc.OFFLINE_ENCODER)
 
 
 def _sentence(rng: np.random.Generator, low: int, high: int) -> str:
@@ -76,16 +69,6 @@ def is_labelled_keeps_every_gold_label(student):
         assert got == keep, "a row is kept or dropped wrongly"
 
 
-LESSON.mutant(
-    "is_labelled",
-    "keeps every row",
-    """
-def is_labelled(example):
-    return example["label"] is not None
-""",
-)
-
-
 # --------------------------------------------------------------------------------------
 # Exercise 2: encode_pairs
 # --------------------------------------------------------------------------------------
@@ -103,14 +86,14 @@ def encode_pairs_marks_the_two_segments(student):
     )
     types = list(out["token_type_ids"][0])
     assert set(types) == {0, 1}, f"token_type_ids are {types}: the hypothesis needs 1"
-    sep = _tokenizer().sep_token_id
+    sep = reference_tokenizer().sep_token_id
     assert list(out["input_ids"][0]).count(sep) == 2, "expected two [SEP] tokens"
 
 
 @LESSON.check("encode_pairs_tests", points=1.0, hidden=True, timeout=20)
 def encode_pairs_equals_the_pair_encoding(student, rng):
     """Partial credit: random batches encoded exactly as tokenizer(premise, hypothesis)."""
-    reference = _tokenizer()
+    reference = reference_tokenizer()
     right = 0
     n_batches = 6
     for _ in range(n_batches):
@@ -142,47 +125,12 @@ def encode_pairs_truncates_without_padding(student):
     out = student.encode_pairs(batch, TOKENIZER, 24)
     lengths = [len(row) for row in out["input_ids"]]
     assert max(lengths) <= 24, f"pairs of {max(lengths)} tokens with max_length=24"
-    pad = _tokenizer().pad_token_id
+    pad = reference_tokenizer().pad_token_id
     assert pad not in list(out["input_ids"][2]), (
         "short pairs are padded: leave that to the collator"
     )
     assert list(out["token_type_ids"][0]).count(1) >= 2, "truncation removed the hypothesis"
 
-
-LESSON.mutant(
-    "encode_pairs",
-    "glued around a literal [SEP] (all token_type_ids 0)",
-    """
-def encode_pairs(batch, tokenizer, max_length):
-    texts = [p + " [SEP] " + h for p, h in zip(batch["premise"], batch["hypothesis"])]
-    return tokenizer(texts, truncation=True, max_length=max_length)
-""",
-)
-LESSON.mutant(
-    "encode_pairs",
-    "padded every pair to max_length",
-    """
-def encode_pairs(batch, tokenizer, max_length):
-    return tokenizer(batch["premise"], batch["hypothesis"], truncation=True,
-                     max_length=max_length, padding="max_length")
-""",
-)
-LESSON.mutant(
-    "encode_pairs",
-    "max_length ignored",
-    """
-def encode_pairs(batch, tokenizer, max_length):
-    return tokenizer(batch["premise"], batch["hypothesis"], truncation=True)
-""",
-)
-LESSON.mutant(
-    "encode_pairs",
-    "premise and hypothesis swapped",
-    """
-def encode_pairs(batch, tokenizer, max_length):
-    return tokenizer(batch["hypothesis"], batch["premise"], truncation=True, max_length=max_length)
-""",
-)
 
 # --------------------------------------------------------------------------------------
 # Exercise 3: compute_metrics
@@ -246,81 +194,75 @@ def compute_metrics_macro_f1_on_random_logits(student, rng):
     return right / 8
 
 
-LESSON.mutant(
-    "compute_metrics",
-    "micro instead of macro F1",
-    """
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    preds = np.argmax(eval_pred.predictions, axis=-1)
-    labels = eval_pred.label_ids
-    return {"accuracy": float((preds == labels).mean()),
-            "macro_f1": f1_score(labels, preds, average="micro")}
-""",
-)
-LESSON.mutant(
-    "compute_metrics",
-    "weighted instead of macro F1",
-    """
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    preds = np.argmax(eval_pred.predictions, axis=-1)
-    labels = eval_pred.label_ids
-    return {"accuracy": float((preds == labels).mean()),
-            "macro_f1": f1_score(labels, preds, average="weighted")}
-""",
-)
-LESSON.mutant(
-    "compute_metrics",
-    "argmax over the wrong axis",
-    """
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    preds = np.argmax(eval_pred.predictions, axis=0)
-    labels = eval_pred.label_ids
-    n = min(len(preds), len(labels))
-    return {"accuracy": float((preds[:n] == labels[:n]).mean()),
-            "macro_f1": f1_score(labels[:n], preds[:n], average="macro")}
-""",
-)
-
-LESSON.mutant(
-    "compute_metrics",
-    "right on an EvalPrediction, fails on a (logits, labels) tuple",
-    """
-from sklearn.metrics import f1_score
-def compute_metrics(eval_pred):
-    preds = np.argmax(eval_pred.predictions, axis=-1)
-    labels = eval_pred.label_ids
-    return {"accuracy": float((preds == labels).mean()),
-            "macro_f1": f1_score(labels, preds, average="macro")}
-""",
-)
-
 # --------------------------------------------------------------------------------------
 # Concept checks
 # --------------------------------------------------------------------------------------
 
-ANSWERS = {"ANSWER_Q1": "b", "ANSWER_Q2": "c", "ANSWER_Q3": "b"}
+LESSON.answer_key(
+    {
+        "concept_q1": {"ANSWER_Q1": "b"},
+        "concept_q2": {"ANSWER_Q2": "c"},
+        "concept_q3": {"ANSWER_Q3": "b"},
+    }
+)
 
-for _q in ("1", "2", "3"):
-    _variable = f"ANSWER_Q{_q}"
-    LESSON.concept_check(f"concept_q{_q}", variable=_variable, answer=ANSWERS[_variable])
+# --------------------------------------------------------------------------------------
+# Mutants: edits of the current solution cells
+# --------------------------------------------------------------------------------------
+
+LESSON.mutant("is_labelled", "keeps every row", replace={"!= -1": "is not None"})
+LESSON.mutant("is_labelled", "drops label 0 along with -1", replace={"!= -1": "> 0"})
+
+_PAIR = 'batch["premise"], batch["hypothesis"], truncation=True, max_length=max_length'
+for _description, _edit in (
+    (
+        "glued around a literal [SEP] (all token_type_ids 0)",
+        {
+            _PAIR: (
+                '[p + " [SEP] " + h for p, h in zip(batch["premise"], batch["hypothesis"])], '
+                "truncation=True, max_length=max_length"
+            )
+        },
+    ),
+    ("padded every pair to max_length", {_PAIR: _PAIR + ', padding="max_length"'}),
+    ("max_length ignored", {", max_length=max_length": ""}),
+    (
+        "premise and hypothesis swapped",
+        {'batch["premise"], batch["hypothesis"]': 'batch["hypothesis"], batch["premise"]'},
+    ),
+):
+    LESSON.mutant("encode_pairs", _description, replace=_edit)
+
+_MACRO = '"macro_f1": bc.metrics.macro_f1(predictions, labels)'
+_IMPORT_F1 = {
+    "def compute_metrics(": "from sklearn.metrics import f1_score\n\n\ndef compute_metrics("
+}
+for _description, _edit in (
+    (
+        "micro instead of macro F1",
+        {**_IMPORT_F1, _MACRO: '"macro_f1": float(f1_score(labels, predictions, average="micro"))'},
+    ),
+    (
+        "weighted instead of macro F1",
+        {
+            **_IMPORT_F1,
+            _MACRO: '"macro_f1": float(f1_score(labels, predictions, average="weighted"))',
+        },
+    ),
+    ("argmax over the wrong axis", {"argmax(axis=-1)": "argmax(axis=0)"}),
+    (
+        "right on an EvalPrediction, fails on a (logits, labels) tuple",
+        {
+            "logits, labels = eval_pred  #": (
+                "logits, labels = eval_pred.predictions, eval_pred.label_ids  #"
+            )
+        },
+    ),
+):
+    LESSON.mutant("compute_metrics", _description, replace=_edit)
 
 LESSON.mutant(
     "concept_answers",
     "every answer wrong",
-    """
-ANSWER_Q1 = "a"
-ANSWER_Q2 = "a"
-ANSWER_Q3 = "a"
-""",
-)
-LESSON.mutant(
-    "is_labelled",
-    "drops label 0 along with -1",
-    """
-def is_labelled(example):
-    return example["label"] > 0
-""",
+    replace={'Q1 = "b"': 'Q1 = "a"', 'Q2 = "c"': 'Q2 = "a"', 'Q3 = "b"': 'Q3 = "a"'},
 )

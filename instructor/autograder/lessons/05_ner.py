@@ -137,53 +137,6 @@ def all_subtokens_finds_i_tags_by_name(student, rng):
     return right / 10
 
 
-LESSON.mutant(
-    "align_all_subtokens",
-    "continuation pieces keep B- tags",
-    """
-def align_labels_all_subtokens(word_ids, word_labels, label_names):
-    return [-100 if w is None else word_labels[w] for w in word_ids]
-""",
-)
-LESSON.mutant(
-    "align_all_subtokens",
-    "I- tag assumed to be B- id + 1",
-    """
-def align_labels_all_subtokens(word_ids, word_labels, label_names):
-    out, previous = [], None
-    for w in word_ids:
-        if w is None:
-            out.append(-100)
-        else:
-            label = word_labels[w]
-            if w == previous and label_names[label].startswith("B-"):
-                label += 1
-            out.append(label)
-        previous = w
-    return out
-""",
-)
-LESSON.mutant(
-    "align_all_subtokens",
-    "special tokens labelled O instead of -100",
-    """
-def align_labels_all_subtokens(word_ids, word_labels, label_names):
-    ids = {n: i for i, n in enumerate(label_names)}
-    out, previous = [], None
-    for w in word_ids:
-        if w is None:
-            out.append(0)
-        else:
-            label = word_labels[w]
-            name = label_names[label]
-            if w == previous and name.startswith("B-"):
-                label = ids["I-" + name[2:]]
-            out.append(label)
-        previous = w
-    return out
-""",
-)
-
 # --------------------------------------------------------------------------------------
 # Exercise 2: align_labels_first_subtoken
 # --------------------------------------------------------------------------------------
@@ -206,27 +159,6 @@ def first_subtoken_on_random_sentences(student, rng):
         right += list(got) == reference_first_subtoken(word_ids, labels)
     return right / 20
 
-
-LESSON.mutant(
-    "align_first_subtoken",
-    "labels the last piece of each word instead of the first",
-    """
-def align_labels_first_subtoken(word_ids, word_labels):
-    out = []
-    for i, w in enumerate(word_ids):
-        nxt = word_ids[i + 1] if i + 1 < len(word_ids) else None
-        out.append(-100 if w is None or w == nxt else word_labels[w])
-    return out
-""",
-)
-LESSON.mutant(
-    "align_first_subtoken",
-    "every piece labelled (no -100 on continuations)",
-    """
-def align_labels_first_subtoken(word_ids, word_labels):
-    return [-100 if w is None else word_labels[w] for w in word_ids]
-""",
-)
 
 # --------------------------------------------------------------------------------------
 # Exercise 3: token_macro_f1
@@ -271,38 +203,6 @@ def macro_f1_counts_classes_seen_only_in_predictions(student):
     # Padded predictions at ignored positions do not count.
     assert_close(student.token_macro_f1([[1, 1, -100]], [[1, 1, -100]]), 1.0, what="token_macro_f1")
 
-
-LESSON.mutant(
-    "token_macro_f1",
-    "-100 positions not filtered",
-    """
-from sklearn.metrics import f1_score
-def token_macro_f1(predictions, labels):
-    return f1_score(np.ravel(labels), np.ravel(predictions), average="macro", zero_division=0)
-""",
-)
-LESSON.mutant(
-    "token_macro_f1",
-    "micro instead of macro",
-    """
-def token_macro_f1(predictions, labels):
-    p, y = np.ravel(predictions), np.ravel(labels)
-    keep = y != -100
-    return float(np.mean(p[keep] == y[keep]))
-""",
-)
-LESSON.mutant(
-    "token_macro_f1",
-    "averaged over the gold classes only",
-    """
-from sklearn.metrics import f1_score
-def token_macro_f1(predictions, labels):
-    p, y = np.ravel(predictions), np.ravel(labels)
-    keep = y != -100
-    return f1_score(y[keep], p[keep], labels=np.unique(y[keep]), average="macro",
-                    zero_division=0)
-""",
-)
 
 # --------------------------------------------------------------------------------------
 # Exercise 4: seqeval_evaluate
@@ -353,47 +253,84 @@ def seqeval_per_entity_scores(student, rng):
 
 @LESSON.check("seqeval_evaluate_tests", points=0.5, hidden=True)
 def seqeval_accepts_tag_ids(student):
-    """Tag ids (2-D) and a truncated span: PER wrong, LOC and ORG right."""
+    """Tag ids (2-D arrays or nested lists) and a truncated span: PER wrong, LOC and ORG
+    right."""
     labels = np.array([[-100, 1, 2, 0, 5, -100], [-100, 3, -100, 0, -100, -100]])
     preds = np.array([[0, 1, 0, 0, 5, 0], [0, 3, 0, 0, 0, 0]])
-    got = student.seqeval_evaluate(preds, labels, CONLL_TAGS)
-    assert_close(got["overall_precision"], 2 / 3, what="overall_precision")
-    assert_close(got["overall_recall"], 2 / 3, what="overall_recall")
+    # Nested lists of tag ids too (mutation testing: np.asarray dropped survived).
+    for given_preds, given_labels in ((preds, labels), (preds.tolist(), labels.tolist())):
+        got = student.seqeval_evaluate(given_preds, given_labels, CONLL_TAGS)
+        assert_close(got["overall_precision"], 2 / 3, what="overall_precision")
+        assert_close(got["overall_recall"], 2 / 3, what="overall_recall")
 
 
+# --------------------------------------------------------------------------------------
+# Concept checks
+# --------------------------------------------------------------------------------------
+
+LESSON.answer_key(
+    {
+        "concept_q1": {"ANSWER_Q1": "b"},
+        "concept_q2": {"ANSWER_Q2": "b"},
+        "concept_q3": {"ANSWER_Q3": "c"},
+    }
+)
+
+# --------------------------------------------------------------------------------------
+# Mutants: edits of the current solution cells
+# --------------------------------------------------------------------------------------
+
+for _description, _edit in (
+    (
+        "continuation pieces keep B- tags",
+        {'if word_id == previous and name.startswith("B-"):': "if False:"},
+    ),
+    ("I- tag assumed to be B- id + 1", {'label = ids["I-" + name[2:]]': "label += 1"}),
+    ("special tokens labelled O instead of -100", {"labels.append(-100)": "labels.append(0)"}),
+):
+    LESSON.mutant("align_all_subtokens", _description, replace=_edit)
+
+# A different program, not one edit away: it looks ahead instead of back.
 LESSON.mutant(
-    "seqeval_evaluate",
-    "-100 positions dropped from the labels only (predictions shifted)",
+    "align_first_subtoken",
+    "labels the last piece of each word instead of the first",
     """
-def seqeval_evaluate(predictions, labels, label_names):
-    predictions = np.asarray(predictions)
-    if predictions.ndim == 3:
-        predictions = predictions.argmax(-1)
-    pred_tags, gold_tags = [], []
-    for p, y in zip(predictions, np.asarray(labels)):
-        gold = [label_names[i] for i in y if i != -100]
-        gold_tags.append(gold)
-        pred_tags.append([label_names[i] for i in p[1:len(gold) + 1]])
-    return bc.metrics.seqeval_scores(pred_tags, gold_tags)
+def align_labels_first_subtoken(word_ids, word_labels):
+    out = []
+    for i, w in enumerate(word_ids):
+        nxt = word_ids[i + 1] if i + 1 < len(word_ids) else None
+        out.append(-100 if w is None or w == nxt else word_labels[w])
+    return out
 """,
 )
 LESSON.mutant(
-    "seqeval_evaluate",
-    "argmax over the wrong axis",
-    """
-def seqeval_evaluate(predictions, labels, label_names):
-    predictions = np.asarray(predictions)
-    if predictions.ndim == 3:
-        predictions = predictions.argmax(1)
-    pred_tags, gold_tags = [], []
-    for p, y in zip(predictions, np.asarray(labels)):
-        keep = y != -100
-        n = int(keep.sum())
-        pred_tags.append([label_names[min(int(i), len(label_names) - 1)] for i in p[:n]])
-        gold_tags.append([label_names[i] for i in y[keep]])
-    return bc.metrics.seqeval_scores(pred_tags, gold_tags)
-""",
+    "align_first_subtoken",
+    "every piece labelled (no -100 on continuations)",
+    replace={"if word_id is None or word_id == previous:": "if word_id is None:"},
 )
+
+for _description, _edit in (
+    ("-100 positions not filtered", {"predictions, labels = predictions[keep], labels[keep]": ""}),
+    (
+        "micro instead of macro (token accuracy)",
+        {"return float(np.mean(scores))": "return float(np.mean(predictions == labels))"},
+    ),
+    (
+        "averaged over the gold classes only",
+        {"classes = np.union1d(predictions, labels)": "classes = np.unique(labels)"},
+    ),
+):
+    LESSON.mutant("token_macro_f1", _description, replace=_edit)
+
+for _description, _edit in (
+    (
+        "-100 positions dropped from the labels only (predictions shifted)",
+        {"for i in sentence_pred[keep]]": "for i in sentence_pred[1 : int(keep.sum()) + 1]]"},
+    ),
+    ("argmax over the wrong axis", {"argmax(axis=-1)": "argmax(axis=1)"}),
+):
+    LESSON.mutant("seqeval_evaluate", _description, replace=_edit)
+# A different program: one sequence for the whole batch instead of one per sentence.
 LESSON.mutant(
     "seqeval_evaluate",
     "sentences flattened into one sequence",
@@ -410,22 +347,8 @@ def seqeval_evaluate(predictions, labels, label_names):
 """,
 )
 
-# --------------------------------------------------------------------------------------
-# Concept checks
-# --------------------------------------------------------------------------------------
-
-ANSWERS = {"ANSWER_Q1": "b", "ANSWER_Q2": "b", "ANSWER_Q3": "c"}
-
-for _q in ("1", "2", "3"):
-    _variable = f"ANSWER_Q{_q}"
-    LESSON.concept_check(f"concept_q{_q}", variable=_variable, answer=ANSWERS[_variable])
-
 LESSON.mutant(
     "concept_answers",
     "every answer wrong",
-    """
-ANSWER_Q1 = "a"
-ANSWER_Q2 = "a"
-ANSWER_Q3 = "a"
-""",
+    replace={'Q1 = "b"': 'Q1 = "a"', 'Q2 = "b"': 'Q2 = "a"', 'Q3 = "c"': 'Q3 = "a"'},
 )

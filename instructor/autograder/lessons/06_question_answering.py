@@ -10,13 +10,13 @@ generated from a word list; no data set or model is loaded, nothing is trained.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
 
 from autograder import Fixture, Lesson, assert_close
 from autograder import references as ref
+from autograder.references import reference_tokenizer
 
 LESSON = Lesson(
     "06_question_answering",
@@ -41,16 +41,6 @@ TOY_CONTEXT = (
     "railway station in Europe. Construction began in 1896 and the line opened in 1912. "
     "Most of the line runs inside a tunnel through the Eiger and the Monch."
 )
-
-
-@functools.lru_cache(maxsize=1)
-def reference_tokenizer():
-    """The tokenizer ``Fixture("tokenizer")`` builds in the worker (offline, fast mode)."""
-    from transformers import AutoTokenizer
-
-    from bertcourse.models import offline_encoder_path
-
-    return AutoTokenizer.from_pretrained(str(offline_encoder_path()), local_files_only=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -700,79 +690,49 @@ def threshold_at_the_extremes(student):
 # concept checks (1 point each)
 # --------------------------------------------------------------------------------------
 
-_ANSWERS = {"answer_q1_tests": ("ANSWER_Q1", "b"), "answer_q2_tests": ("ANSWER_Q2", "c"),
-            "answer_q3_tests": ("ANSWER_Q3", "d")}  # fmt: skip
-
-for _grade_id, (_variable, _right) in _ANSWERS.items():
-    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
+LESSON.answer_key(
+    {
+        "answer_q1_tests": {"ANSWER_Q1": "b"},
+        "answer_q2_tests": {"ANSWER_Q2": "c"},
+        "answer_q3_tests": {"ANSWER_Q3": "d"},
+    }
+)
 
 
 # --------------------------------------------------------------------------------------
-# Mutants
+# Mutants: edits of the current solution cells
 # --------------------------------------------------------------------------------------
 
-_PREPARE = """
-def prepare_train_features(examples, tokenizer, max_length=384, stride=128):
-    encoded = tokenizer(
-        [q.strip() for q in examples["question"]], examples["context"],
-        truncation="only_second", max_length=max_length, stride=stride,
-        return_overflowing_tokens=True, return_offsets_mapping=True,
-    )
-    sample_map = encoded.pop("overflow_to_sample_mapping")
-    offset_mapping = encoded.pop("offset_mapping")
-    starts, ends = [], []
-    for i, offsets in enumerate(offset_mapping):
-        answers = examples["answers"][sample_map[i]]
-        start_char = answers["answer_start"][0]
-        end_char = start_char + len(answers["text"][0])
-        seq = encoded.sequence_ids(i)
-        first = seq.index(1)
-        last = len(seq) - 1 - seq[::-1].index(1)
-        if offsets[first][0] > start_char or offsets[last][1] < end_char:
-            starts.append(0)
-            ends.append(0)
-            continue
-        s = first
-        while s <= last and offsets[s][0] <= start_char:
-            s += 1
-        e = last
-        while e >= first and offsets[e][1] >= end_char:
-            e -= 1
-        START_END
-    encoded["start_positions"] = starts
-    encoded["end_positions"] = ends
-    return encoded
-"""
-LESSON.mutant(
-    "prepare_train_features",
-    "end position one token too far",
-    _PREPARE.replace("START_END", "starts.append(s - 1)\n        ends.append(e + 2)"),
-)
-LESSON.mutant(
-    "prepare_train_features",
-    "start position one token too early",
-    _PREPARE.replace("START_END", "starts.append(s - 2)\n        ends.append(e + 1)"),
-)
-LESSON.mutant(
-    "prepare_train_features",
-    "windows without the answer clamped to the context instead of [CLS]",
-    _PREPARE.replace(
-        """            starts.append(0)
-            ends.append(0)
-            continue""",
-        """            pass""",
-    ).replace(
-        "START_END",
-        "starts.append(max(first, s - 1))\n        ends.append(min(last, max(first, e + 1)))",
+_SPAN = "start_positions.append(start - 1)\n        end_positions.append(end + 1)"
+for _description, _edit in (
+    (
+        "end position one token too far",
+        {"end_positions.append(end + 1)": "end_positions.append(end + 2)"},
     ),
-)
-LESSON.mutant(
-    "prepare_train_features",
-    "token positions counted from the start of the context",
-    _PREPARE.replace(
-        "START_END", "starts.append(s - 1 - first)\n        ends.append(e + 1 - first)"
+    (
+        "start position one token too early",
+        {"start_positions.append(start - 1)": "start_positions.append(start - 2)"},
     ),
-)
+    (
+        "windows without the answer clamped to the context instead of [CLS]",
+        {
+            "            start_positions.append(0)  # the answer is not (wholly) in this window\n"
+            "            end_positions.append(0)\n"
+            "            continue\n": "            pass\n",
+            _SPAN: "start_positions.append(max(context_start, start - 1))\n"
+            "        end_positions.append(min(context_end, max(context_start, end + 1)))",
+        },
+    ),
+    (
+        "token positions counted from the start of the context",
+        {
+            _SPAN: "start_positions.append(start - 1 - context_start)\n"
+            "        end_positions.append(end + 1 - context_start)"
+        },
+    ),
+):
+    LESSON.mutant("prepare_train_features", _description, replace=_edit)
+# A different program: one truncated window per example, spans found by overlap.
 LESSON.mutant(
     "prepare_train_features",
     "no windows: long contexts truncated",
@@ -796,6 +756,7 @@ def prepare_train_features(examples, tokenizer, max_length=384, stride=128):
 """,
 )
 
+# A different program: no search over start/end pairs at all.
 LESSON.mutant(
     "decode_answer",
     "independent argmax of start and end",
@@ -813,160 +774,72 @@ def decode_answer(start_logits, end_logits, offset_mapping, context, n_best=20,
     return {"answer": context[a:b], "score": score, "start": a, "end": b}
 """,
 )
-_DECODE = """
-import numpy as np
-def decode_answer(start_logits, end_logits, offset_mapping, context, n_best=20,
-                  max_answer_length=30):
-    n = len(offset_mapping)
-    start_logits = np.asarray(start_logits)[:n]
-    end_logits = np.asarray(end_logits)[:n]
-    best = None
-    for s in np.argsort(start_logits)[::-1][:n_best]:
-        for e in np.argsort(end_logits)[::-1][:n_best]:
-            if SKIP:
-                continue
-            score = float(start_logits[s] + end_logits[e])
-            if best is None or score > best["score"]:
-                a, b = offset_mapping[s][0], offset_mapping[e][1]
-                best = {"answer": context[a:b], "score": score, "start": int(a), "end": int(b)}
-    return best
-"""
-LESSON.mutant(
-    "decode_answer",
-    "no limit on the answer length",
-    _DECODE.replace("SKIP", "offset_mapping[s] is None or offset_mapping[e] is None or e < s"),
-)
-LESSON.mutant(
-    "decode_answer",
-    "max_answer_length off by one (one token too many)",
-    _DECODE.replace(
-        "SKIP",
-        "offset_mapping[s] is None or offset_mapping[e] is None or e < s "
-        "or e - s > max_answer_length",
+_LIMIT = "if end < start or end - start + 1 > max_answer_length:"
+for _description, _edit in (
+    ("no limit on the answer length", {_LIMIT: "if end < start:"}),
+    (
+        "max_answer_length off by one (one token too many)",
+        {_LIMIT: "if end < start or end - start > max_answer_length:"},
     ),
-)
-LESSON.mutant(
-    "decode_answer",
-    "end before start allowed (answers read backwards are empty)",
-    _DECODE.replace(
-        "SKIP",
-        "offset_mapping[s] is None or offset_mapping[e] is None or abs(e - s) >= max_answer_length",
+    (
+        "end before start allowed (answers read backwards are empty)",
+        {_LIMIT: "if abs(end - start) >= max_answer_length:"},
     ),
-)
-LESSON.mutant(
-    "decode_answer",
-    "answer text one character short",
-    _DECODE.replace(
-        "SKIP",
-        "offset_mapping[s] is None or offset_mapping[e] is None or e < s "
-        "or e - s + 1 > max_answer_length",
-    ).replace('"answer": context[a:b]', '"answer": context[a:b - 1]'),
-)
+    (
+        "answer text one character short",
+        {"context[start_char:end_char]": "context[start_char:end_char - 1]"},
+    ),
+):
+    LESSON.mutant("decode_answer", _description, replace=_edit)
 
-LESSON.mutant(
-    "postprocess_predictions",
-    "the first feature of each example only",
-    """
-def postprocess_predictions(examples, features, start_logits, end_logits, n_best=20,
-                            max_answer_length=30):
-    first = {}
-    for index, example_id in enumerate(features["example_id"]):
-        first.setdefault(example_id, index)
-    offsets = list(features["offset_mapping"])
-    out = {}
-    for example_id, context in zip(examples["id"], examples["context"]):
-        i = first.get(example_id)
-        got = None if i is None else decode_answer(start_logits[i], end_logits[i], offsets[i],
-                                                   context, n_best, max_answer_length)
-        out[example_id] = got["answer"] if got else ""
-    return out
-""",
-)
-LESSON.mutant(
-    "postprocess_predictions",
-    "the last feature's candidate wins, not the best",
-    """
-def postprocess_predictions(examples, features, start_logits, end_logits, n_best=20,
-                            max_answer_length=30):
-    contexts = dict(zip(examples["id"], examples["context"]))
-    out = {example_id: "" for example_id in examples["id"]}
-    pairs = zip(features["example_id"], features["offset_mapping"])
-    for i, (example_id, offsets) in enumerate(pairs):
-        got = decode_answer(start_logits[i], end_logits[i], offsets, contexts[example_id],
-                            n_best, max_answer_length)
-        if got is not None:
-            out[example_id] = got["answer"]
-    return out
-""",
-)
+for _description, _edit in (
+    (
+        "the first feature of each example only",
+        {"for index in features_of[example_id]:": "for index in features_of[example_id][:1]:"},
+    ),
+    (
+        "the last feature's candidate wins, not the best",
+        {'(best is None or candidate["score"] > best["score"])': "True"},
+    ),
+):
+    LESSON.mutant("postprocess_predictions", _description, replace=_edit)
 
 _ARTICLES = 'text = re.sub(r"\\b(a|an|the)\\b", " ", text)'
-_METRICS_TEMPLATE = """
-import re
-import string
-from collections import Counter
-
-def normalize_answer(text):
-    text = text.lower()
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
-    ARTICLES
-    return " ".join(text.split())
-
-def exact_match_score(prediction, truth):
-    return float(normalize_answer(prediction) == normalize_answer(truth))
-
-def f1_score(prediction, truth):
-    p = normalize_answer(prediction).split()
-    t = normalize_answer(truth).split()
-    shared = sum((Counter(p) & Counter(t)).values())
-    if shared == 0:
-        return 0.0
-    precision, recall = shared / len(p), shared / len(t)
-    return 2 * precision * recall / (precision + recall)
-
-def squad_em_f1(predictions, references):
-    predicted = {e["id"]: e["prediction_text"] for e in predictions}
-    em = f1 = 0.0
-    for r in references:
-        text = predicted.get(r["id"], "")
-        em += max(exact_match_score(text, t) for t in r["answers"]["text"])
-        f1 += max(f1_score(text, t) for t in r["answers"]["text"])
-    return {"exact_match": 100 * em / len(references), "f1": 100 * f1 / len(references)}
-"""
-_METRICS = _METRICS_TEMPLATE.replace("ARTICLES", _ARTICLES)
-LESSON.mutant("squad_metrics", "articles kept", _METRICS_TEMPLATE.replace("ARTICLES", "pass"))
-LESSON.mutant(
-    "squad_metrics",
-    "articles removed before lower-casing",
-    _METRICS_TEMPLATE.replace("ARTICLES", "pass").replace(
-        "text = text.lower()", _ARTICLES + "\n    text = text.lower()"
+for _description, _edit in (
+    ("articles kept", {f"    {_ARTICLES}\n": ""}),
+    (
+        "articles removed before lower-casing",
+        {
+            f"    {_ARTICLES}\n": "",
+            "    text = text.lower()\n": f"    {_ARTICLES}\n    text = text.lower()\n",
+        },
     ),
-)
-LESSON.mutant(
-    "squad_metrics",
-    "F1 over sets of words (repeats ignored)",
-    _METRICS.replace(
-        "shared = sum((Counter(p) & Counter(t)).values())", "shared = len(set(p) & set(t))"
+    (
+        "F1 over sets of words (repeats ignored)",
+        {
+            "sum((Counter(predicted_words) & Counter(true_words)).values())": (
+                "len(set(predicted_words) & set(true_words))"
+            )
+        },
     ),
-)
-LESSON.mutant(
-    "squad_metrics",
-    "scores against the first reference answer only",
-    _METRICS.replace(
-        'em += max(exact_match_score(text, t) for t in r["answers"]["text"])',
-        'em += exact_match_score(text, r["answers"]["text"][0])',
-    ).replace(
-        'f1 += max(f1_score(text, t) for t in r["answers"]["text"])',
-        'f1 += f1_score(text, r["answers"]["text"][0])',
+    (
+        "scores against the first reference answer only",
+        {
+            "max(exact_match_score(text, truth) for truth in truths)": (
+                "exact_match_score(text, truths[0])"
+            ),
+            "max(f1_score(text, truth) for truth in truths)": "f1_score(text, truths[0])",
+        },
     ),
-)
-LESSON.mutant(
-    "squad_metrics",
-    "fractions instead of percentages",
-    _METRICS.replace('"exact_match": 100 * em', '"exact_match": em').replace(
-        '"f1": 100 * f1', '"f1": f1'
+    (
+        "fractions instead of percentages",
+        {'"exact_match": 100 * exact': '"exact_match": exact', '"f1": 100 * f1': '"f1": f1'},
     ),
-)
+):
+    LESSON.mutant("squad_metrics", _description, replace=_edit)
+
+# answer_or_abstain and choose_threshold mutants are whole programs built from one
+# template each, so every mutant differs from the others in one place.
 _ABSTAIN = """
 from collections import defaultdict
 def answer_or_abstain(examples, features, start_logits, end_logits, threshold=0.0, n_best=20,
@@ -1065,6 +938,6 @@ def choose_threshold(score_diffs, answer_f1s, answerable):
     return float(np.median(score_diffs))
 """,
 )
-LESSON.mutant("answer_q1", "wrong concept answer", 'ANSWER_Q1 = "a"')
-LESSON.mutant("answer_q2", "wrong concept answer", 'ANSWER_Q2 = "a"')
-LESSON.mutant("answer_q3", "wrong concept answer", 'ANSWER_Q3 = "b"')
+LESSON.mutant("answer_q1", "wrong concept answer", replace={'"b"': '"a"'})
+LESSON.mutant("answer_q2", "wrong concept answer", replace={'"c"': '"a"'})
+LESSON.mutant("answer_q3", "wrong concept answer", replace={'"d"': '"b"'})

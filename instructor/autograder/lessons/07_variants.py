@@ -141,49 +141,6 @@ def tied_weights_counted_once(student):
     assert _parts_right(student, "bert_mlm")
 
 
-LESSON.mutant(
-    "count_by_component",
-    "pooler counted with the encoder",
-    """
-def count_parameters_by_component(model):
-    base = model.base_model
-    total = sum(p.numel() for p in model.parameters())
-    emb = sum(p.numel() for p in base.embeddings.parameters())
-    enc = sum(p.numel() for p in base.parameters()) - emb
-    return {"embeddings": emb, "encoder": enc, "head": total - emb - enc, "total": total}
-""",
-)
-LESSON.mutant(
-    "count_by_component",
-    "split by parameter name, shared tensors counted twice",
-    """
-def count_parameters_by_component(model):
-    counts = {"embeddings": 0, "encoder": 0, "head": 0}
-    for name, p in model.named_parameters(remove_duplicate=False):
-        if "embeddings" in name:
-            counts["embeddings"] += p.numel()
-        elif ".encoder." in name or ".transformer." in name:
-            counts["encoder"] += p.numel()
-        else:
-            counts["head"] += p.numel()
-    counts["total"] = sum(counts.values())
-    return counts
-""",
-)
-LESSON.mutant(
-    "count_by_component",
-    "only knows base_model.encoder (fails on DistilBERT)",
-    """
-def count_parameters_by_component(model):
-    base = model.base_model
-    emb = sum(p.numel() for p in base.embeddings.parameters())
-    enc = sum(p.numel() for p in base.encoder.parameters())
-    total = sum(p.numel() for p in model.parameters())
-    return {"embeddings": emb, "encoder": enc, "head": total - emb - enc, "total": total}
-""",
-)
-
-
 # --------------------------------------------------------------------------------------
 # embedding_parameters / sharing_factor (3 points)
 # --------------------------------------------------------------------------------------
@@ -223,47 +180,6 @@ def sharing_factor_groups(student, rng):
         cases.append((groups * int(rng.integers(1, 9)), groups))
     right = sum(abs(float(student.sharing_factor(n, g)) - n / g) < 1e-9 for n, g in cases)
     return right / len(cases)
-
-
-LESSON.mutant(
-    "albert_savings",
-    "projection bias counted (E*H + H)",
-    """
-def embedding_parameters(vocab_size, hidden_size, embedding_size=None):
-    if embedding_size is None:
-        return vocab_size * hidden_size
-    return vocab_size * embedding_size + embedding_size * hidden_size + hidden_size
-
-def sharing_factor(num_layers, num_hidden_groups=1):
-    return num_layers / num_hidden_groups
-""",
-)
-LESSON.mutant(
-    "albert_savings",
-    "projection forgotten (V*E only)",
-    """
-def embedding_parameters(vocab_size, hidden_size, embedding_size=None):
-    if embedding_size is None:
-        return vocab_size * hidden_size
-    return vocab_size * embedding_size
-
-def sharing_factor(num_layers, num_hidden_groups=1):
-    return num_layers / num_hidden_groups
-""",
-)
-LESSON.mutant(
-    "albert_savings",
-    "sharing factor upside down (G / L)",
-    """
-def embedding_parameters(vocab_size, hidden_size, embedding_size=None):
-    if embedding_size is None:
-        return vocab_size * hidden_size
-    return vocab_size * embedding_size + embedding_size * hidden_size
-
-def sharing_factor(num_layers, num_hidden_groups=1):
-    return num_hidden_groups / num_layers
-""",
-)
 
 
 # --------------------------------------------------------------------------------------
@@ -335,6 +251,61 @@ def unigram_unknowns_and_empty_list(student):
         student.tokenizer_stats(Fixture("tokenizer"), [])
 
 
+# --------------------------------------------------------------------------------------
+# concept checks (1 point each)
+# --------------------------------------------------------------------------------------
+
+LESSON.answer_key(
+    {
+        "concept_q1_tests": {"ANSWER_Q1": "b"},
+        "concept_q2_tests": {"ANSWER_Q2": "c"},
+        "concept_q3_tests": {"ANSWER_Q3": "c"},
+    }
+)
+
+# --------------------------------------------------------------------------------------
+# Mutants: edits of the current solution cells
+# --------------------------------------------------------------------------------------
+
+for _description, _edit in (
+    ("pooler counted with the encoder", {'("encoder", encoder)': '("encoder", base)'}),
+    (
+        "only knows base_model.encoder (fails on DistilBERT)",
+        {'base.encoder if hasattr(base, "encoder") else base.transformer': "base.encoder"},
+    ),
+):
+    LESSON.mutant("count_by_component", _description, replace=_edit)
+# A different program: it splits by parameter name instead of by module.
+LESSON.mutant(
+    "count_by_component",
+    "split by parameter name, shared tensors counted twice",
+    """
+def count_parameters_by_component(model):
+    counts = {"embeddings": 0, "encoder": 0, "head": 0}
+    for name, p in model.named_parameters(remove_duplicate=False):
+        if "embeddings" in name:
+            counts["embeddings"] += p.numel()
+        elif ".encoder." in name or ".transformer." in name:
+            counts["encoder"] += p.numel()
+        else:
+            counts["head"] += p.numel()
+    counts["total"] = sum(counts.values())
+    return counts
+""",
+)
+
+_FACTORISED = " + embedding_size * hidden_size"
+for _description, _edit in (
+    ("projection bias counted (E*H + H)", {_FACTORISED: _FACTORISED + " + hidden_size"}),
+    ("projection forgotten (V*E only)", {_FACTORISED: ""}),
+    (
+        "sharing factor upside down (G / L)",
+        {"return num_layers / num_hidden_groups": "return num_hidden_groups / num_layers"},
+    ),
+):
+    LESSON.mutant("albert_savings", _description, replace=_edit)
+
+# A different program: it counts token strings from tokenizer.tokenize(), not ids.
 LESSON.mutant(
     "tokenizer_stats",
     "unknown tokens found by string, not id",
@@ -350,48 +321,18 @@ def tokenizer_stats(tokenizer, words):
             "unk_rate": sum(x == tokenizer.unk_token for t in toks for x in t) / n}
 """,
 )
-LESSON.mutant(
-    "tokenizer_stats",
-    "special tokens counted ([CLS], [SEP])",
-    """
-def tokenizer_stats(tokenizer, words):
-    words = list(words)
-    if not words:
-        raise ValueError("no words")
-    ids = [tokenizer(w)["input_ids"] for w in words]
-    n = sum(len(i) for i in ids)
-    return {"tokens_per_word": n / len(words),
-            "split_fraction": sum(len(i) > 1 for i in ids) / len(words),
-            "unk_rate": sum(x == tokenizer.unk_token_id for i in ids for x in i) / n}
-""",
-)
-LESSON.mutant(
-    "tokenizer_stats",
-    "unknown rate per word instead of per token",
-    """
-def tokenizer_stats(tokenizer, words):
-    words = list(words)
-    if not words:
-        raise ValueError("no words")
-    ids = [tokenizer(w, add_special_tokens=False)["input_ids"] for w in words]
-    n = sum(len(i) for i in ids)
-    return {"tokens_per_word": n / len(words),
-            "split_fraction": sum(len(i) > 1 for i in ids) / len(words),
-            "unk_rate": sum(tokenizer.unk_token_id in i for i in ids) / len(words)}
-""",
-)
+for _description, _edit in (
+    (
+        "special tokens counted ([CLS], [SEP])",
+        {"add_special_tokens=False": "add_special_tokens=True"},
+    ),
+    (
+        "unknown rate per word instead of per token",
+        {"n_unknown / n_tokens if n_tokens else 0.0": "n_unknown / len(words)"},
+    ),
+):
+    LESSON.mutant("tokenizer_stats", _description, replace=_edit)
 
-
-# --------------------------------------------------------------------------------------
-# concept checks (1 point each)
-# --------------------------------------------------------------------------------------
-
-ANSWERS = {"concept_q1_tests": ("ANSWER_Q1", "b"), "concept_q2_tests": ("ANSWER_Q2", "c"),
-           "concept_q3_tests": ("ANSWER_Q3", "c")}  # fmt: skip
-
-for _grade_id, (_variable, _right) in ANSWERS.items():
-    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
-
-LESSON.mutant("concept_q1", "wrong answer", 'ANSWER_Q1 = "a"')
-LESSON.mutant("concept_q2", "wrong answer", 'ANSWER_Q2 = "a"')
-LESSON.mutant("concept_q3", "wrong answer", 'ANSWER_Q3 = "a"')
+LESSON.mutant("concept_q1", "wrong answer", replace={'"b"': '"a"'})
+LESSON.mutant("concept_q2", "wrong answer", replace={'"c"': '"a"'})
+LESSON.mutant("concept_q3", "wrong answer", replace={'"c"': '"a"'})

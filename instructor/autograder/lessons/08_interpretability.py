@@ -201,45 +201,6 @@ def saliency_is_linear_exact_on_bag_of_words(student):
     assert np.allclose(got, expected, atol=1e-5)
 
 
-LESSON.mutant(
-    "saliency",
-    "gradient only (no x input)",
-    """
-def gradient_x_input(model, input_ids, attention_mask, target):
-    model.eval()
-    e = model.get_input_embeddings()(input_ids).detach().requires_grad_(True)
-    logit = model(inputs_embeds=e, attention_mask=attention_mask).logits[0, target]
-    (g,) = torch.autograd.grad(logit, e)
-    return g.sum(-1)[0]
-""",
-)
-LESSON.mutant(
-    "saliency",
-    "gradient of the probability of the predicted class, not the target logit",
-    """
-def gradient_x_input(model, input_ids, attention_mask, target):
-    model.eval()
-    e = model.get_input_embeddings()(input_ids).detach().requires_grad_(True)
-    logits = model(inputs_embeds=e, attention_mask=attention_mask).logits
-    p = logits.softmax(-1)[0].max()
-    (g,) = torch.autograd.grad(p, e)
-    return (g * e).sum(-1)[0]
-""",
-)
-LESSON.mutant(
-    "saliency",
-    "absolute values (sign of the evidence lost)",
-    """
-def gradient_x_input(model, input_ids, attention_mask, target):
-    model.eval()
-    e = model.get_input_embeddings()(input_ids).detach().requires_grad_(True)
-    logit = model(inputs_embeds=e, attention_mask=attention_mask).logits[0, target]
-    (g,) = torch.autograd.grad(logit, e)
-    return (g * e).abs().sum(-1)[0]
-""",
-)
-
-
 # --------------------------------------------------------------------------------------
 # integrated_gradients (4 points)
 # --------------------------------------------------------------------------------------
@@ -272,11 +233,15 @@ def completeness_holds(student):
 
 @LESSON.check("integrated_gradients_tests", points=2, hidden=True, timeout=30)
 def trapezoid_matches_reference(student, rng):
-    """Few steps, random inputs: the exact trapezoidal values (partial credit)."""
+    """Few steps, random inputs, some padded: the exact trapezoidal values (partial credit)."""
     right = total = 0
     for model_name in ("tiny0", "tiny1"):
         for steps in (1, 3, 6):
             ids, mask, baseline = _ig_case(rng, int(rng.integers(4, 10)))
+            if model_name == "tiny1":
+                # A padded last position: the mask must follow the path's steps + 1 rows
+                # (mutation testing: a mask of the wrong batch survived all-ones masks).
+                mask = [[*mask[0][:-1], 0]]
             target = int(rng.integers(0, 3))
             got = np.asarray(
                 student.integrated_gradients(
@@ -327,57 +292,6 @@ def baseline_equal_to_input_gives_zero(student):
     with torch.no_grad():
         expected = (model.out(model.embed(ids)) - model.out(model.embed(baseline)))[0, :, 1].numpy()
     assert np.allclose(got, expected, atol=1e-5)
-
-
-LESSON.mutant(
-    "integrated_gradients",
-    "left Riemann sum (alpha = 0 .. 1 - 1/steps)",
-    """
-def integrated_gradients(model, input_ids, attention_mask, target, baseline, steps=50):
-    model.eval()
-    embed = model.get_input_embeddings()
-    with torch.no_grad():
-        x, x0 = embed(input_ids), embed(baseline)
-    alphas = (torch.arange(steps) / steps).view(-1, 1, 1)
-    path = (x0 + alphas * (x - x0)).requires_grad_(True)
-    mask = attention_mask.expand(steps, -1)
-    logits = model(inputs_embeds=path, attention_mask=mask).logits[:, target]
-    (g,) = torch.autograd.grad(logits.sum(), path)
-    return ((x - x0)[0] * g.mean(0)).sum(-1)
-""",
-)
-LESSON.mutant(
-    "integrated_gradients",
-    "not multiplied by (input - baseline)",
-    """
-def integrated_gradients(model, input_ids, attention_mask, target, baseline, steps=50):
-    model.eval()
-    embed = model.get_input_embeddings()
-    with torch.no_grad():
-        x, x0 = embed(input_ids), embed(baseline)
-    alphas = torch.linspace(0, 1, steps + 1).view(-1, 1, 1)
-    path = (x0 + alphas * (x - x0)).requires_grad_(True)
-    mask = attention_mask.expand(steps + 1, -1)
-    logits = model(inputs_embeds=path, attention_mask=mask).logits[:, target]
-    (g,) = torch.autograd.grad(logits.sum(), path)
-    return (((g[:-1] + g[1:]) / 2).mean(0)).sum(-1)
-""",
-)
-LESSON.mutant(
-    "integrated_gradients",
-    "gradient at the input only (gradient x difference)",
-    """
-def integrated_gradients(model, input_ids, attention_mask, target, baseline, steps=50):
-    model.eval()
-    embed = model.get_input_embeddings()
-    with torch.no_grad():
-        x0 = embed(baseline)
-    x = embed(input_ids).detach().requires_grad_(True)
-    logit = model(inputs_embeds=x, attention_mask=attention_mask).logits[0, target]
-    (g,) = torch.autograd.grad(logit, x)
-    return ((x - x0) * g).sum(-1)[0].detach()
-""",
-)
 
 
 # --------------------------------------------------------------------------------------
@@ -476,55 +390,59 @@ def edge_cases(student):
     assert abs(float(got) - expected) < 1e-6
 
 
-LESSON.mutant(
-    "deletion_test",
-    "lowest scores deleted",
-    """
-def deletion_drop(model, input_ids, attention_mask, scores, k, target, special):
-    candidates = [i for i in range(len(scores)) if not bool(special[i])]
-    top = sorted(candidates, key=lambda i: float(scores[i]))[:k]
-    before = target_probability(model, input_ids, attention_mask, target)
-    ids, mask = delete_positions(input_ids, attention_mask, top)
-    return before - target_probability(model, ids, mask, target)
-""",
-)
-LESSON.mutant(
-    "deletion_test",
-    "special tokens may be deleted",
-    """
-def deletion_drop(model, input_ids, attention_mask, scores, k, target, special):
-    top = sorted(range(len(scores)), key=lambda i: float(scores[i]), reverse=True)[:k]
-    before = target_probability(model, input_ids, attention_mask, target)
-    ids, mask = delete_positions(input_ids, attention_mask, top)
-    return before - target_probability(model, ids, mask, target)
-""",
-)
-LESSON.mutant(
-    "deletion_test",
-    "ranked by absolute score",
-    """
-def deletion_drop(model, input_ids, attention_mask, scores, k, target, special):
-    candidates = [i for i in range(len(scores)) if not bool(special[i])]
-    top = sorted(candidates, key=lambda i: abs(float(scores[i])), reverse=True)[:k]
-    before = target_probability(model, input_ids, attention_mask, target)
-    ids, mask = delete_positions(input_ids, attention_mask, top)
-    return before - target_probability(model, ids, mask, target)
-""",
-)
-
-
 # --------------------------------------------------------------------------------------
 # concept checks (1 point each)
 # --------------------------------------------------------------------------------------
 
-ANSWERS = {"concept_q1_tests": ("ANSWER_Q1", "a"), "concept_q2_tests": ("ANSWER_Q2", "b"),
-           "concept_q3_tests": ("ANSWER_Q3", "c")}  # fmt: skip
+LESSON.answer_key(
+    {
+        "concept_q1_tests": {"ANSWER_Q1": "a"},
+        "concept_q2_tests": {"ANSWER_Q2": "b"},
+        "concept_q3_tests": {"ANSWER_Q3": "c"},
+    }
+)
 
-for _grade_id, (_variable, _right) in ANSWERS.items():
-    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
+# -- Mutants: edits of the current solution cells ---------------------------------------------
+_SALIENCY = "return (gradient * embeddings).sum(-1)[0].detach()"
+for _description, _edit in (
+    ("gradient only (no x input)", {_SALIENCY: "return gradient.sum(-1)[0].detach()"}),
+    (
+        "gradient of the probability of the predicted class, not the target logit",
+        {".logits[0, target]": ".logits.softmax(-1)[0].max()"},
+    ),
+    (
+        "absolute values (sign of the evidence lost)",
+        {_SALIENCY: "return (gradient * embeddings).abs().sum(-1)[0].detach()"},
+    ),
+):
+    LESSON.mutant("saliency", _description, replace=_edit)
 
-LESSON.mutant("concept_q1", "wrong answer", 'ANSWER_Q1 = "b"')
-LESSON.mutant("concept_q2", "wrong answer", 'ANSWER_Q2 = "a"')
-LESSON.mutant("concept_q3", "wrong answer", 'ANSWER_Q3 = "a"')
+_TRAPEZOID = "average = ((gradients[:-1] + gradients[1:]) / 2).mean(0)"
+for _description, _edit in (
+    (
+        "left Riemann sum (alpha = 0 .. 1 - 1/steps)",
+        {_TRAPEZOID: "average = gradients[:-1].mean(0)"},
+    ),
+    (
+        "not multiplied by (input - baseline)",
+        {"return ((x - x0)[0] * average).sum(-1).detach()": "return average.sum(-1).detach()"},
+    ),
+    ("gradient at the input only (gradient x difference)", {_TRAPEZOID: "average = gradients[-1]"}),
+):
+    LESSON.mutant("integrated_gradients", _description, replace=_edit)
+
+for _description, _edit in (
+    ("lowest scores deleted", {", reverse=True)[:k]": ")[:k]"}),
+    ("special tokens may be deleted", {" if not bool(special[i])": ""}),
+    (
+        "ranked by absolute score",
+        {"key=lambda i: float(scores[i])": "key=lambda i: abs(float(scores[i]))"},
+    ),
+):
+    LESSON.mutant("deletion_test", _description, replace=_edit)
+
+LESSON.mutant("concept_q1", "wrong answer", replace={'"a"': '"b"'})
+LESSON.mutant("concept_q2", "wrong answer", replace={'"b"': '"a"'})
+LESSON.mutant("concept_q3", "wrong answer", replace={'"c"': '"a"'})
 
 __all__ = ["LESSON", "SimpleNamespace"]

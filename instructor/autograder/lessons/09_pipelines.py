@@ -149,93 +149,6 @@ def boundaries(student):
         assert _pairs(student.entity_pairs(case, text)) == reference_entity_pairs(case, text)
 
 
-LESSON.mutant(
-    "entity_pairs",
-    "index gaps ignored",
-    """
-def entity_pairs(predictions, text):
-    if predictions and "entity_group" in predictions[0]:
-        return [(text[p["start"]:p["end"]], p["entity_group"]) for p in predictions]
-    pairs, current = [], None
-    for p in predictions:
-        prefix, _, kind = p["entity"].partition("-")
-        if current is not None and prefix == "I" and kind == current[0]:
-            current[2] = p["end"]
-            continue
-        if current is not None:
-            pairs.append((text[current[1]:current[2]], current[0]))
-        current = [kind, p["start"], p["end"]]
-    if current is not None:
-        pairs.append((text[current[1]:current[2]], current[0]))
-    return pairs
-""",
-)
-LESSON.mutant(
-    "entity_pairs",
-    "merged by type only (B- does not start a new entity)",
-    """
-def entity_pairs(predictions, text):
-    if predictions and "entity_group" in predictions[0]:
-        return [(text[p["start"]:p["end"]], p["entity_group"]) for p in predictions]
-    pairs, current = [], None
-    for p in predictions:
-        kind = p["entity"][2:]
-        if current is not None and kind == current[0] and p["index"] == current[3] + 1:
-            current[2], current[3] = p["end"], p["index"]
-            continue
-        if current is not None:
-            pairs.append((text[current[1]:current[2]], current[0]))
-        current = [kind, p["start"], p["end"], p["index"]]
-    if current is not None:
-        pairs.append((text[current[1]:current[2]], current[0]))
-    return pairs
-""",
-)
-LESSON.mutant(
-    "entity_pairs",
-    "last entity dropped",
-    """
-def entity_pairs(predictions, text):
-    if predictions and "entity_group" in predictions[0]:
-        return [(text[p["start"]:p["end"]], p["entity_group"]) for p in predictions]
-    pairs, current = [], None
-    for p in predictions:
-        prefix, _, kind = p["entity"].partition("-")
-        follows = current is not None and p["index"] == current[3] + 1
-        if follows and prefix == "I" and kind == current[0]:
-            current[2], current[3] = p["end"], p["index"]
-            continue
-        if current is not None:
-            pairs.append((text[current[1]:current[2]], current[0]))
-        current = [kind, p["start"], p["end"], p["index"]]
-    return pairs
-""",
-)
-LESSON.mutant(
-    "entity_pairs",
-    "words joined instead of slicing the text",
-    """
-def entity_pairs(predictions, text):
-    if predictions and "entity_group" in predictions[0]:
-        return [(p["word"], p["entity_group"]) for p in predictions]
-    pairs, current = [], None
-    for p in predictions:
-        prefix, _, kind = p["entity"].partition("-")
-        follows = current is not None and p["index"] == current[2] + 1
-        if follows and prefix == "I" and kind == current[0]:
-            current[1] += " " + p["word"]
-            current[2] = p["index"]
-            continue
-        if current is not None:
-            pairs.append((current[1], current[0]))
-        current = [kind, p["word"], p["index"]]
-    if current is not None:
-        pairs.append((current[1], current[0]))
-    return pairs
-""",
-)
-
-
 # --------------------------------------------------------------------------------------
 # best_answer (3 points)
 # --------------------------------------------------------------------------------------
@@ -286,53 +199,67 @@ def one_context_a_generator_and_none(student):
         student.best_answer(Fixture("fake_qa"), "q", [])
 
 
-LESSON.mutant(
-    "best_answer",
-    "first context returned",
-    """
-def best_answer(qa, question, contexts):
-    contexts = list(contexts)
-    if not contexts:
-        raise ValueError("no contexts")
-    r = qa(question=question, context=contexts[0])
-    return {"answer": r["answer"], "score": r["score"], "context_index": 0}
-""",
-)
-LESSON.mutant(
-    "best_answer",
-    "lowest score",
-    """
-def best_answer(qa, question, contexts):
-    contexts = list(contexts)
-    if not contexts:
-        raise ValueError("no contexts")
-    results = [qa(question=question, context=c) for c in contexts]
-    i = min(range(len(results)), key=lambda j: results[j]["score"])
-    return {"answer": results[i]["answer"], "score": results[i]["score"], "context_index": i}
-""",
-)
-LESSON.mutant(
-    "best_answer",
-    "empty input not refused",
-    """
-def best_answer(qa, question, contexts):
-    results = [qa(question=question, context=c) for c in contexts]
-    if not results:
-        return {"answer": "", "score": 0.0, "context_index": -1}
-    i = max(range(len(results)), key=lambda j: results[j]["score"])
-    return {"answer": results[i]["answer"], "score": results[i]["score"], "context_index": i}
-""",
-)
-
-
 # --------------------------------------------------------------------------------------
 # concept checks (1 point each)
 # --------------------------------------------------------------------------------------
 
-ANSWERS = {"concept_q1_tests": ("ANSWER_Q1", "a"), "concept_q2_tests": ("ANSWER_Q2", "b")}
+LESSON.answer_key({"concept_q1_tests": {"ANSWER_Q1": "a"}, "concept_q2_tests": {"ANSWER_Q2": "b"}})
 
-for _grade_id, (_variable, _right) in ANSWERS.items():
-    LESSON.concept_check(_grade_id, variable=_variable, answer=_right)
+# --------------------------------------------------------------------------------------
+# Mutants: edits of the current solution cells
+# --------------------------------------------------------------------------------------
 
-LESSON.mutant("concept_q1", "wrong answer", 'ANSWER_Q1 = "b"')
-LESSON.mutant("concept_q2", "wrong answer", 'ANSWER_Q2 = "a"')
+for _description, _edit in (
+    ("index gaps ignored", {'\n                     and p["index"] == current[3] + 1)': ")"}),
+    ("merged by type only (B- does not start a new entity)", {'prefix == "I" and ': ""}),
+    (
+        "last entity dropped",
+        {
+            "    if current is not None:\n        pairs.append((text[current[1]:current[2]], "
+            "current[0]))\n    return pairs": "    return pairs"
+        },
+    ),
+):
+    LESSON.mutant("entity_pairs", _description, replace=_edit)
+# A different program: it builds the entities from the pipeline's words, not from offsets.
+LESSON.mutant(
+    "entity_pairs",
+    "words joined instead of slicing the text",
+    """
+def entity_pairs(predictions, text):
+    if predictions and "entity_group" in predictions[0]:
+        return [(p["word"], p["entity_group"]) for p in predictions]
+    pairs, current = [], None
+    for p in predictions:
+        prefix, _, kind = p["entity"].partition("-")
+        follows = current is not None and p["index"] == current[2] + 1
+        if follows and prefix == "I" and kind == current[0]:
+            current[1] += " " + p["word"]
+            current[2] = p["index"]
+            continue
+        if current is not None:
+            pairs.append((current[1], current[0]))
+        current = [kind, p["word"], p["index"]]
+    if current is not None:
+        pairs.append((current[1], current[0]))
+    return pairs
+""",
+)
+
+_BETTER = 'if best is None or result["score"] > best["score"]:'
+for _description, _edit in (
+    ("first context returned", {_BETTER: "if best is None:"}),
+    ("lowest score", {_BETTER: 'if best is None or result["score"] < best["score"]:'}),
+    (
+        "empty input not refused",
+        {
+            'raise ValueError("best_answer needs at least one context")': (
+                'return {"answer": "", "score": 0.0, "context_index": -1}'
+            )
+        },
+    ),
+):
+    LESSON.mutant("best_answer", _description, replace=_edit)
+
+LESSON.mutant("concept_q1", "wrong answer", replace={'"a"': '"b"'})
+LESSON.mutant("concept_q2", "wrong answer", replace={'"b"': '"a"'})

@@ -160,8 +160,8 @@ def _reference_factor(step: int, warmup: int, total: int) -> float:
     return max(0.0, (total - step) / max(1, total - warmup))
 
 
-# The reference solutions: the grader runs them, and the mutants below are edits of them,
-# so every mutant stays one bug away from the reference.
+# The reference solutions the grader runs (the mutants below are edits of the notebook's
+# solution cells, so every mutant stays one bug away from the solution).
 _TRAIN = """
 def train_steps(model, batches, optimizer, scheduler, *, max_grad_norm):
     model.train()
@@ -307,62 +307,33 @@ def evaluate_runs_in_eval_mode_without_gradients(student):
     assert all(not training and not grad for training, grad in got["seen"])
 
 
-LESSON.concept_check("answer_warmup_tests", variable="ANSWER_WARMUP", answer="b")
+LESSON.answer_key({"answer_warmup_tests": {"ANSWER_WARMUP": "b"}})
 
-# -- Known wrong variants -----------------------------------------------------------------------
+# -- Known wrong variants: edits of the current solution cells ----------------------------------
 LESSON.mutant(
     "decay_parameter_groups",
     "decays every parameter",
-    """
-def decay_parameter_groups(model, weight_decay):
-    params = [p for p in model.parameters() if p.requires_grad]
-    return [{"params": params, "weight_decay": weight_decay}, {"params": [], "weight_decay": 0.0}]
-""",
+    replace={"            undecayed.append(parameter)": "            decayed.append(parameter)"},
 )
 LESSON.mutant(
     "decay_parameter_groups",
     "decays LayerNorm weights (only biases left out)",
-    """
-def decay_parameter_groups(model, weight_decay):
-    decayed = [p for n, p in model.named_parameters() if p.requires_grad and "bias" not in n]
-    undecayed = [p for n, p in model.named_parameters() if p.requires_grad and "bias" in n]
-    return [{"params": decayed, "weight_decay": weight_decay},
-            {"params": undecayed, "weight_decay": 0.0}]
-""",
+    replace={'if "bias" in name or "LayerNorm" in name:': 'if "bias" in name:'},
 )
 LESSON.mutant(
     "decay_parameter_groups",
     "keeps frozen parameters",
-    """
-def decay_parameter_groups(model, weight_decay):
-    named = list(model.named_parameters())
-    decayed = [p for n, p in named if "bias" not in n and "LayerNorm" not in n]
-    undecayed = [p for n, p in named if "bias" in n or "LayerNorm" in n]
-    return [{"params": decayed, "weight_decay": weight_decay},
-            {"params": undecayed, "weight_decay": 0.0}]
-""",
+    replace={"        if not parameter.requires_grad:\n            continue\n": ""},
 )
 LESSON.mutant(
     "make_optimizer_and_schedule",
     "no warm-up: linear decay from the first step",
-    """
-def make_optimizer_and_schedule(model, *, learning_rate, weight_decay, warmup_steps, total_steps):
-    optimizer = torch.optim.AdamW(decay_parameter_groups(model, weight_decay), lr=learning_rate)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: max(0.0, (total_steps - step) / max(1, total_steps))
-    )
-    return optimizer, scheduler
-""",
+    replace={"if step < warmup_steps:": "if False:", "total_steps - warmup_steps)": "total_steps)"},
 )
 LESSON.mutant(
     "make_optimizer_and_schedule",
     "Adam with L2 in the gradient instead of AdamW",
-    """
-def make_optimizer_and_schedule(model, *, learning_rate, weight_decay, warmup_steps, total_steps):
-    optimizer = torch.optim.Adam(decay_parameter_groups(model, weight_decay), lr=learning_rate)
-    from transformers import get_linear_schedule_with_warmup
-    return optimizer, get_linear_schedule_with_warmup(optimizer, warmup_steps, total_steps)
-""",
+    replace={"torch.optim.AdamW(": "torch.optim.Adam("},
 )
 for _description, _old, _new in (
     ("never zeroes the gradients", "        optimizer.zero_grad()\n", ""),
@@ -380,30 +351,25 @@ for _description, _old, _new in (
         "        loss.backward()\n",
     ),
 ):
-    assert _old in _TRAIN, _description
-    LESSON.mutant("train_steps", _description, _TRAIN.replace(_old, _new))
+    LESSON.mutant("train_steps", _description, replace={_old: _new})
 
 LESSON.mutant(
     "evaluate_accuracy",
     "keeps dropout on (no model.eval())",
-    _EVALUATE.replace("    model.eval()\n", ""),
+    replace={"    model.eval()\n": ""},
 )
 LESSON.mutant(
     "evaluate_accuracy",
     "tracks gradients (no torch.no_grad())",
-    _EVALUATE.replace("    with torch.no_grad():\n", "    if True:\n"),
+    replace={"    with torch.no_grad():\n": "    if True:\n"},
 )
 LESSON.mutant(
     "evaluate_accuracy",
     "averages per-batch accuracies (wrong with unequal batches)",
-    """
-def evaluate_accuracy(model, batches):
-    model.eval()
-    scores = []
-    with torch.no_grad():
-        for batch in batches:
-            predictions = model(**batch).logits.argmax(dim=-1)
-            scores.append(float((predictions == batch["labels"]).float().mean()))
-    return sum(scores) / len(scores)
-""",
+    replace={
+        'right += int((predictions == batch["labels"]).sum())': (
+            'right += float((predictions == batch["labels"]).float().mean())'
+        ),
+        'total += len(batch["labels"])': "total += 1",
+    },
 )
