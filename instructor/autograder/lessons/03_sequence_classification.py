@@ -464,6 +464,13 @@ def _field_problems(got: dict[str, Any], expected: dict[str, Any]) -> list[str]:
     return problems
 
 
+@functools.lru_cache(maxsize=2)
+def _reference_run(seed: int) -> dict[str, Any]:
+    """The reference arguments' run (once per grader process: deterministic on CPU)."""
+    reference = _reference_function(_MAKE_TRAINING_ARGUMENTS, "make_training_arguments")
+    return harness()["run_arguments"](reference, seed=seed)
+
+
 # The first check to run builds the harness in the worker (imports the Trainer): time.
 @LESSON.check("make_training_arguments_tests", points=1, timeout=60)
 def training_arguments_of_a_fixed_recipe(student):
@@ -497,8 +504,7 @@ def training_arguments_of_random_recipes(student, rng):
 def training_arguments_drive_a_real_run(student):
     """A tiny BERT, 12 reviews, 2 epochs of 3 steps: schedule, logs, evaluations, batches."""
     got = _call(student, "run_arguments", "make_training_arguments", seed=5)
-    reference = _reference_function(_MAKE_TRAINING_ARGUMENTS, "make_training_arguments")
-    expected = harness()["run_arguments"](reference, seed=5)
+    expected = _reference_run(5)
     train_batches = [shape[0] for training, shape, _ in got["batches"] if training]
     aspects = [
         got["steps"] == expected["steps"]
