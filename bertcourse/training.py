@@ -4,8 +4,11 @@
   (epochs, batch size), a learning rate that suits the model, one evaluation per
   epoch, length-grouped batches, 10 % warm-up, no checkpoints and no reporting.
 - :func:`collator_for` picks the dynamic-padding collator of each task.
-- :func:`make_trainer` puts them together with the model and tokenizer, shows one
-  progress bar (``tqdm.auto``), prints a one-line summary when training ends, and warns
+- :func:`make_trainer` puts them together with the model and tokenizer: it builds what
+  lesson 03's exercises 3 (``make_training_arguments``) and 4 (``build_trainer``) build,
+  prints the arguments that matter, and calls :func:`attach_course_callbacks`.
+- :func:`attach_course_callbacks` gives any ``Trainer`` (lesson 03's own included) one
+  progress bar (``tqdm.auto``), a one-line summary when training ends, and a warning
   (:class:`bertcourse.learning_check.NotLearningWarning`) when the run learned nothing.
 
 Arguments that transformers 5 removed (``evaluation_strategy``, ``group_by_length``,
@@ -29,7 +32,9 @@ __all__ = [
     "HEAD_PARAMETER_PREFIXES",
     "LOG_POINTS",
     "RemovedArgumentError",
+    "attach_course_callbacks",
     "collator_for",
+    "describe_arguments",
     "freeze_word_embeddings",
     "make_trainer",
     "set_head_learning_rate",
@@ -287,6 +292,86 @@ def set_head_learning_rate(trainer: Any, head_learning_rate: float) -> None:
     trainer.bertcourse_head_learning_rate = head_learning_rate
 
 
+def describe_arguments(args: Any) -> str:
+    """The training arguments that matter, on one line (what :func:`make_trainer` prints).
+
+    Args:
+        args: a ``TrainingArguments``.
+
+    Returns:
+        ``learning rate 0.0002 | batch size 16 | epochs 2 | warm-up 0.1 | ...``.
+    """
+    strategy = getattr(args.eval_strategy, "value", args.eval_strategy)
+    return (
+        f"learning rate {args.learning_rate:g} | batch size {args.per_device_train_batch_size}"
+        f" | epochs {args.num_train_epochs:g} | warm-up {args.warmup_steps:g}"
+        f" | weight decay {args.weight_decay:g} | evaluation {strategy}"
+    )
+
+
+def attach_course_callbacks(
+    trainer: Any,
+    *,
+    task: str = "sequence-classification",
+    eval_dataset: Any = None,
+    progress: bool | None = None,
+) -> Any:
+    """Give a ``Trainer`` the course's progress bar, summary line and learning check.
+
+    Used by :func:`make_trainer` and by lesson 03 on the ``Trainer`` the student builds.
+
+    Args:
+        trainer: any ``transformers.Trainer``.
+        task: the task trained (``sequence-classification`` and ``token-classification``
+            get the :class:`~bertcourse.learning_check.NotLearningWarning` check).
+        eval_dataset: the evaluation set whose labels give the majority baseline;
+            ``None`` takes ``trainer.eval_dataset``.
+        progress: show the ``tqdm.auto`` bar; ``None`` follows ``BERTCOURSE_PROGRESS``.
+
+    Returns:
+        The same trainer (its default bars replaced by the course's one).
+
+    Raises:
+        UnknownTaskError: ``task`` is not one of :data:`COLLATED_TASKS`.
+    """
+    from transformers import PrinterCallback, ProgressCallback
+
+    from bertcourse.learning_check import LearningCheckCallback, sequence_labels
+    from bertcourse.progress import CourseProgressCallback, SummaryCallback
+
+    if task not in COLLATED_TASKS:
+        raise UnknownTaskError(f"unknown task {task!r}: use one of {', '.join(COLLATED_TASKS)}")
+    if progress is None:
+        progress = training_progress_enabled()
+    if eval_dataset is None:
+        eval_dataset = trainer.eval_dataset
+    # One bar everywhere (see bertcourse.progress): drop the default ones, HTML included.
+    default_bars: list[type] = [ProgressCallback, PrinterCallback]
+    try:
+        from transformers.utils.notebook import NotebookProgressCallback
+
+        default_bars.append(NotebookProgressCallback)
+    except ImportError:  # pragma: no cover - depends on IPython being installed
+        pass
+    for callback in list(trainer.callback_handler.callbacks):
+        if type(callback) in default_bars:
+            trainer.remove_callback(callback)
+    if progress:
+        trainer.add_callback(CourseProgressCallback())
+    trainer.add_callback(SummaryCallback())
+    if task in ("sequence-classification", "token-classification"):
+        # A run that ends where an untrained model would be says so (NotLearningWarning).
+        trainer.add_callback(
+            LearningCheckCallback(
+                num_labels=getattr(getattr(trainer.model, "config", None), "num_labels", None),
+                eval_labels=sequence_labels(eval_dataset)
+                if task == "sequence-classification"
+                else None,
+            )
+        )
+    return trainer
+
+
 def make_trainer(
     model: Any,
     tokenizer: Any,
@@ -300,7 +385,15 @@ def make_trainer(
     freeze_word_embeddings: bool | None = None,
     **overrides: Any,
 ) -> Any:
-    """A ``Trainer`` for ``task`` with the course's arguments, collator and progress bar.
+    """A ``Trainer`` for ``task``: exactly what lesson 03's exercises 3 and 4 build.
+
+    The arguments are those of exercise 3 (``make_training_arguments``: the learning
+    rate, batch size, epochs, warm-up fraction, weight decay and seed of the course's
+    recipe, evaluation each epoch, no checkpoints, no reporting) plus what speeds a CPU
+    run up (length-grouped batches, denser loss logging); the ``Trainer`` is that of
+    exercise 4 (``build_trainer``: ``processing_class=tokenizer``, the dynamic-padding
+    collator of the task, ``compute_metrics``), with :func:`attach_course_callbacks`.
+    It prints the arguments that matter (:func:`describe_arguments`) when it builds it.
 
     Args:
         model: the model to fine-tune (``bc.load_model(task=...)``).
@@ -332,11 +425,6 @@ def make_trainer(
         UnknownTaskError: ``task`` is not one of the four above.
     """
     import dataclasses
-
-    from transformers import PrinterCallback, ProgressCallback
-
-    from bertcourse.learning_check import LearningCheckCallback, sequence_labels
-    from bertcourse.progress import CourseProgressCallback, SummaryCallback
 
     Trainer = _course_trainer_class()
 
@@ -373,28 +461,14 @@ def make_trainer(
         head_learning_rate = settings().head_learning_rate(_model_name_of(model))
     if head_learning_rate and "optimizers" not in trainer_kwargs and task != "masked-lm":
         set_head_learning_rate(trainer, head_learning_rate)
-    # One bar everywhere (see bertcourse.progress): drop the default ones, HTML included.
-    default_bars: list[type] = [ProgressCallback, PrinterCallback]
-    try:
-        from transformers.utils.notebook import NotebookProgressCallback
-
-        default_bars.append(NotebookProgressCallback)
-    except ImportError:  # pragma: no cover - depends on IPython being installed
-        pass
-    for callback in list(trainer.callback_handler.callbacks):
-        if type(callback) in default_bars:
-            trainer.remove_callback(callback)
-    if not args.disable_tqdm:
-        trainer.add_callback(CourseProgressCallback())
-    trainer.add_callback(SummaryCallback())
-    if task in ("sequence-classification", "token-classification"):
-        # A run that ends where an untrained model would be says so (NotLearningWarning).
-        trainer.add_callback(
-            LearningCheckCallback(
-                num_labels=getattr(getattr(model, "config", None), "num_labels", None),
-                eval_labels=sequence_labels(eval_dataset)
-                if task == "sequence-classification"
-                else None,
-            )
-        )
-    return trainer
+    # Visibly the set-up of lesson 03 (exercises 3 and 4): the arguments that matter,
+    # and the two levers that lesson adds on top of them for the small encoder.
+    extras = ""
+    if getattr(trainer, "bertcourse_head_learning_rate", None):
+        extras += f" | head learning rate {trainer.bertcourse_head_learning_rate:g}"
+    if freeze_word_embeddings:
+        extras += " | word embeddings frozen"
+    print(f"[bertcourse] make_trainer: {describe_arguments(args)}{extras}")
+    return attach_course_callbacks(
+        trainer, task=task, eval_dataset=eval_dataset, progress=not args.disable_tqdm
+    )

@@ -13,7 +13,9 @@ from bertcourse.training import (
     LOG_POINTS,
     REMOVED_ARGUMENTS,
     RemovedArgumentError,
+    attach_course_callbacks,
     collator_for,
+    describe_arguments,
     make_trainer,
     training_arguments,
 )
@@ -379,6 +381,161 @@ def test_predict_keeps_the_dataset_order(fast_cpu, tokenizer) -> None:
         with torch.no_grad():
             alone = model(**row).logits[0].numpy()
         np.testing.assert_allclose(output.predictions[index], alone, atol=1e-4)
+
+
+# ------------------------------------------------ make_trainer is lesson 03's set-up
+
+LESSON_03 = (
+    Path(__file__).resolve().parents[1]
+    / "solutions"
+    / "03_sequence_classification"
+    / "03_sequence_classification.ipynb"
+)
+
+#: TrainingArguments fields where bc.make_trainer's arguments may differ from those of
+#: lesson 03's exercise 3, and why (the lesson and make_trainer's docstring say so too).
+BEYOND_LESSON_03 = {
+    "output_dir": "a temporary folder under the artifacts",
+    "train_sampling_strategy": "length-grouped batches pad less: faster on CPU",
+    "logging_strategy": "about LOG_POINTS loss logs per run, for the training curve",
+    "logging_steps": "idem",
+    "logging_first_step": "idem",
+    "use_cpu": "the course's device setting",
+    "dataloader_pin_memory": "only useful (and warning-free) on CUDA",
+    "disable_tqdm": "the course's progress switch (BERTCOURSE_PROGRESS)",
+}
+
+
+def _lesson_03_solution(grade_id: str, name: str):
+    """A function of lesson 03's solution cell ``grade_id`` (the source the grader uses)."""
+    import json
+
+    cells = json.loads(LESSON_03.read_text(encoding="utf-8"))["cells"]
+    source = next(
+        "".join(cell["source"])
+        for cell in cells
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id
+    )
+    scope: dict = {}
+    exec(compile(source, f"<{LESSON_03.name}:{grade_id}>", "exec"), scope)
+    return scope[name]
+
+
+@pytest.mark.parametrize("mode", ["fast", "full"])
+def test_make_trainer_arguments_are_those_of_lesson_03(fast_cpu, tmp_path, mode) -> None:
+    """Exercise 3's solution with the recipe's values = training_arguments() on every field
+    but the documented few (BEYOND_LESSON_03)."""
+    import dataclasses
+
+    current = bc.configure(mode=mode)
+    course = training_arguments()
+    make = _lesson_03_solution("make_training_arguments", "make_training_arguments")
+    lesson = make(
+        str(tmp_path / "lesson"),
+        learning_rate=current.learning_rate(),
+        batch_size=current.budget.batch_size,
+        epochs=current.budget.epochs,
+        warmup_fraction=course.warmup_steps,
+        weight_decay=course.weight_decay,
+        seed=current.seed,
+    )
+    # The recipe reached both: the budget and the rate are not copied from `course`.
+    assert course.learning_rate == current.learning_rate()
+    assert course.per_device_train_batch_size == current.budget.batch_size
+    assert course.num_train_epochs == current.budget.epochs
+    differ = {
+        field.name
+        for field in dataclasses.fields(course)
+        if getattr(course, field.name) != getattr(lesson, field.name)
+    }
+    assert differ <= set(BEYOND_LESSON_03), sorted(differ - set(BEYOND_LESSON_03))
+    # The fields that carry the recipe are among the equal ones, not the excused ones.
+    assert {"learning_rate", "per_device_train_batch_size", "num_train_epochs"} - differ
+
+
+def test_make_trainer_trainer_is_that_of_lesson_03(fast_cpu, tokenizer, capsys) -> None:
+    """Exercise 4's solution and make_trainer hold the same kind of parts."""
+    build = _lesson_03_solution("build_trainer", "build_trainer")
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    train = _sentiment_dataset(tokenizer, 4, seed=0)
+    evaluation = _sentiment_dataset(tokenizer, 4, seed=1)
+
+    def metrics(prediction):
+        return {"accuracy": 0.0}
+
+    course = make_trainer(
+        model, tokenizer, train, evaluation, task="sequence-classification",
+        compute_metrics=metrics,
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    lesson = build(model, course.args, tokenizer, train, evaluation, metrics)
+    for trainer in (course, lesson):
+        assert trainer.processing_class is tokenizer
+        assert type(trainer.data_collator).__name__ == "DataCollatorWithPadding"
+        assert trainer.data_collator.padding is True
+        assert trainer.compute_metrics is metrics
+        assert trainer.train_dataset is train and trainer.eval_dataset is evaluation
+    # make_trainer prints the arguments that matter when it builds the trainer.
+    assert f"[bertcourse] make_trainer: {describe_arguments(course.args)}" in printed
+    for part in ("learning rate", "batch size", "epochs", "warm-up", "weight decay"):
+        assert part in printed
+
+
+def test_describe_arguments_names_the_values() -> None:
+    from transformers import TrainingArguments
+
+    args = TrainingArguments(
+        output_dir="unused",
+        learning_rate=3e-4,
+        per_device_train_batch_size=8,
+        num_train_epochs=3,
+        warmup_steps=0.2,
+        weight_decay=0.05,
+        eval_strategy="epoch",
+        report_to="none",
+    )
+    assert describe_arguments(args) == (
+        "learning rate 0.0003 | batch size 8 | epochs 3 | warm-up 0.2 | weight decay 0.05"
+        " | evaluation epoch"
+    )
+
+
+def test_attach_course_callbacks_on_a_plain_trainer(fast_cpu, tokenizer) -> None:
+    """Lesson 03's own Trainer gets one bar, the summary and the learning check."""
+    from transformers import (
+        DataCollatorWithPadding,
+        PrinterCallback,
+        ProgressCallback,
+        Trainer,
+        TrainingArguments,
+    )
+
+    from bertcourse.learning_check import LearningCheckCallback
+    from bertcourse.progress import CourseProgressCallback, SummaryCallback
+
+    model = bc.load_model(task="sequence-classification", num_labels=2)
+    evaluation = _sentiment_dataset(tokenizer, 6, seed=1)
+    for disable_tqdm in (True, False):  # PrinterCallback or ProgressCallback by default
+        args = TrainingArguments(output_dir="unused", report_to="none", disable_tqdm=disable_tqdm)
+        trainer = Trainer(
+            model=model,
+            args=args,
+            processing_class=tokenizer,
+            data_collator=DataCollatorWithPadding(tokenizer),
+            train_dataset=_sentiment_dataset(tokenizer, 4, seed=0),
+            eval_dataset=evaluation,
+        )
+        assert attach_course_callbacks(trainer, progress=True) is trainer
+        kinds = [type(callback) for callback in trainer.callback_handler.callbacks]
+        assert kinds.count(CourseProgressCallback) == 1
+        assert SummaryCallback in kinds
+        assert ProgressCallback not in kinds and PrinterCallback not in kinds
+        callbacks = trainer.callback_handler.callbacks
+        check = next(c for c in callbacks if type(c) is LearningCheckCallback)
+        assert check.num_labels == 2
+        assert check.eval_labels == list(evaluation["label"])
+    with pytest.raises(UnknownTaskError):
+        attach_course_callbacks(trainer, task="summarization")
 
 
 # ------------------------------------------------------------------ head learning rate
