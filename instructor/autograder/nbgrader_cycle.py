@@ -24,9 +24,11 @@ from typing import Any
 
 from nbgrader.preprocessors import Execute
 
+from bertcourse.config import AUTOMATED_MODE
+
 #: The settings every graded kernel runs with (the course grader's too): fast mode,
 #: never the Hub.
-PINNED = {"BERTCOURSE_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "BERTCOURSE_MODE": "fast"}
+PINNED = {"BERTCOURSE_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "BERTCOURSE_MODE": AUTOMATED_MODE}
 #: Where per-student artifacts go, under the course folder.
 ARTIFACTS_FOLDER = "artifacts"
 

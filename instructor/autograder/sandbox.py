@@ -33,6 +33,7 @@ from typing import Any
 
 from autograder import os_sandbox
 from autograder.exceptions import SandboxUnavailable, StudentError, WorkerCrashed, WorkerTimeout
+from bertcourse.config import AUTOMATED_MODE
 
 WORKER_SCRIPT = Path(__file__).with_name("_worker.py")
 FIXTURE_KEY = "__autograder_fixture__"
@@ -129,7 +130,7 @@ def _minimal_environment(home: str) -> dict[str, str]:
         "TRANSFORMERS_OFFLINE": "1",
         "HF_DATASETS_OFFLINE": "1",
         "BERTCOURSE_OFFLINE": "1",
-        "BERTCOURSE_MODE": "fast",
+        "BERTCOURSE_MODE": AUTOMATED_MODE,
         "BERTCOURSE_DEVICE": "cpu",
         "BERTCOURSE_PROGRESS": "0",
         "BERTCOURSE_ARTIFACTS": os.path.join(home, "artifacts"),

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bertcourse.config import AUTOMATED_MODE
 from courseops.notebook_exec import (
     RELEASE_DIR,
     SOLUTIONS_DIR,
@@ -127,8 +128,8 @@ def run_course(
     _check_release(report, notebooks)
     if not notebooks:
         report.notes.append(f"no lesson notebooks under {SOLUTIONS_DIR}")
-    # Fast mode unless the caller chose otherwise: this job must fit a laptop CPU.
-    env = {"BERTCOURSE_MODE": os.environ.get("BERTCOURSE_MODE", "fast")}
+    # The automated mode unless the caller chose otherwise: this job must fit a laptop CPU.
+    env = {"BERTCOURSE_MODE": os.environ.get("BERTCOURSE_MODE", AUTOMATED_MODE)}
     for notebook in tqdm(notebooks, desc="lessons", unit="lesson"):
         run = execute_notebook(notebook, output_dir=output / "executed", env=env)
         report.runs.append(run)
