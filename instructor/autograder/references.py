@@ -62,6 +62,18 @@ _PUNCTUATION = frozenset(string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 
 
+@functools.lru_cache(maxsize=8)
+def harness_scope(source: str) -> dict[str, Any]:
+    """Run a lesson's harness ``source`` once in the grader and return its namespace.
+
+    The same source is the worker's ``Fixture("harness")``: the grader computes its
+    reference results with exactly the code the student's function meets (lessons 03, 10).
+    """
+    scope: dict[str, Any] = {}
+    exec(compile(source, "<harness>", "exec"), scope)
+    return scope
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD v1.1 normalisation: lower-case, drop punctuation, articles and extra spaces.
 

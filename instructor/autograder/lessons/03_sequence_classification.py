@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from autograder import Fixture, Lesson, assert_close
-from autograder.references import reference_tokenizer
+from autograder.references import harness_scope, reference_tokenizer
 
 #: The TrainingArguments fields exercise 3 sets (read back as plain values).
 ARGUMENT_FIELDS = (
@@ -406,16 +406,9 @@ FIXED_RECIPE = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def harness_scope() -> dict[str, Any]:
-    """The same harness, run in the grader."""
-    scope: dict[str, Any] = {}
-    exec(compile(HARNESS, "<harness>", "exec"), scope)
-    return scope
-
-
 def harness() -> dict[str, Any]:
-    return harness_scope()["value"]
+    """The harness's functions, run in the grader (``references.harness_scope``)."""
+    return harness_scope(HARNESS)["value"]
 
 
 @functools.lru_cache(maxsize=4)

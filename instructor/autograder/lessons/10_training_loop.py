@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograder import Lesson, assert_close
+from autograder.references import harness_scope
 
 TINY_BERT = {
     "vocab_size": 50,
@@ -132,20 +133,13 @@ LESSON = Lesson(
 )
 
 
-@functools.lru_cache(maxsize=1)
-def harness_scope() -> dict[str, Any]:
-    """The same harness, run in the grader."""
-    scope: dict[str, Any] = {}
-    exec(compile(HARNESS, "<harness>", "exec"), scope)
-    return scope
-
-
 def harness() -> dict[str, Any]:
-    return harness_scope()["value"]
+    """The harness's functions, run in the grader (``references.harness_scope``)."""
+    return harness_scope(HARNESS)["value"]
 
 
 def _reference_groups(frozen: bool = False) -> list[tuple[float, list[str]]]:
-    model = harness_scope()["build"](1 if frozen else 0, frozen)
+    model = harness_scope(HARNESS)["build"](1 if frozen else 0, frozen)
     decayed, undecayed = [], []
     for name, parameter in model.named_parameters():
         if not parameter.requires_grad:
