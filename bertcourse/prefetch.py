@@ -153,7 +153,7 @@ def prefetch_model(name: str, cache: Path, *, weights: bool) -> PrefetchItem:
 def prefetch_task(task: str, data_dir: Path, *, fast: bool) -> PrefetchItem:
     """Fetch a course data set as the mode loads it and write it where
     ``BERTCOURSE_DATA_DIR`` finds it."""
-    from bertcourse.data.hub import FAST_ROWS, load_from_hub
+    from bertcourse.data.hub_loader import FAST_ROWS, load_from_hub
     from bertcourse.data.schema import TASKS
 
     dd = load_from_hub(task, rows=FAST_ROWS if fast else None)

@@ -198,7 +198,7 @@ def test_conll_loads_from_parquet_export_with_tag_names(fast_run):
 
 
 def test_fast_mode_streams_only_the_first_rows(fast_run):
-    from bertcourse.data.hub import FAST_ROWS
+    from bertcourse.data.hub_loader import FAST_ROWS
 
     rows = fast_run[0]["conll"]["value"]["rows"]
     assert rows["train"] == FAST_ROWS["train"] < CONLL_TRAIN_ROWS
@@ -285,7 +285,7 @@ def test_reachability_goes_through_the_proxy_settings(fake_hub, tmp_path):
 
 
 def test_prefetch_writes_a_folder_that_serves_offline(fast_run, fake_hub, tmp_path):
-    from bertcourse.data.hub import FAST_ROWS
+    from bertcourse.data.hub_loader import FAST_ROWS
 
     fetched = fast_run[0]["prefetch"]
     assert fetched["error"] is None, fetched

@@ -4,7 +4,7 @@ Every task comes back as a ``datasets.DatasetDict`` with ``train`` and ``validat
 and the Hub's columns (see :mod:`bertcourse.data.schema`), whichever source served it:
 
 1. the Hugging Face Hub, when it can be reached (fast mode: the first rows of each
-   split only, see :mod:`bertcourse.data.hub`);
+   split only, see :mod:`bertcourse.data.hub_loader`);
 2. the folder ``BERTCOURSE_DATA_DIR`` names (formats in :mod:`bertcourse.data.local`);
 3. a data set the package generates, written for this course
    (:mod:`bertcourse.data.generate`), so every lesson runs offline.
@@ -129,7 +129,7 @@ def load_task(
         from bertcourse.hub import hub_reachable
 
         if hub_reachable():
-            from bertcourse.data.hub import load_cached
+            from bertcourse.data.hub_loader import load_cached
 
             fast = settings().mode == "fast"
             try:

@@ -1,6 +1,6 @@
 """The ``--regrade``, ``--canvas`` and ``--moodle`` options of ``bertcourse grade``.
 
-Kept apart from ``autograder/cli.py`` so that the grade verb itself changes by a few lines.
+Kept apart from ``autograder/grade_cli.py`` so that the grade verb itself changes by a few lines.
 """
 
 from __future__ import annotations

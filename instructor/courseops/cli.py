@@ -16,7 +16,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograder.cli import add_grade_arguments, add_release_arguments, grade_main, release_main
+from autograder.grade_cli import (
+    add_grade_arguments,
+    add_release_arguments,
+    grade_main,
+    release_main,
+)
 from bertcourse import __version__
 from bertcourse.config import FULL_MODE_MODEL
 from bertcourse.prefetch import VARIANT_MODELS

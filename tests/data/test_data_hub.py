@@ -1,11 +1,11 @@
-"""The Hub loader's label check (bertcourse.data.hub.conform), without a Hub."""
+"""The Hub loader's label check (bertcourse.data.hub_loader.conform), without a Hub."""
 
 from __future__ import annotations
 
 import pytest
 from datasets import ClassLabel, Dataset, Features, List, Value
 
-from bertcourse.data.hub import conform, hub_revision
+from bertcourse.data.hub_loader import conform, hub_revision
 from bertcourse.data.schema import NER_LABELS, SST5_LABELS
 from bertcourse.exceptions import DataUnavailableError
 
