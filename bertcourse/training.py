@@ -224,7 +224,7 @@ def freeze_word_embeddings(model: Any) -> int:
     In the small encoder the 30,522 x 384 matrix is half of all parameters, and a short
     run over a few thousand examples moves only the rows of the words it sees. Freezing
     it takes the matrix out of the backward pass and of AdamW's update, which on 2 CPU
-    cores is a sixth of a step at 48 tokens (README, "The default run").
+    cores is about a seventh of a step at 48 tokens (README, "The default run").
 
     Args:
         model: a transformers model with ``get_input_embeddings()``.
@@ -247,8 +247,8 @@ def set_head_learning_rate(trainer: Any, head_learning_rate: float) -> None:
     The head (:data:`HEAD_PARAMETER_PREFIXES`) starts from random numbers while the
     encoder starts pre-trained: a rate small enough not to wreck the encoder moves the
     head too slowly for a short run. Measured on the generated reviews with the small
-    encoder (2400 reviews, one epoch, encoder at 1e-4): head at 1e-4 -> accuracy 0.515
-    at 2e-4 for all, 0.555 with the head at 1e-3, 0.615 at 3e-3
+    encoder (2400 reviews, one epoch): one rate of 2e-4 for all gave accuracy 0.515; the
+    encoder at 1e-4 with the head at 1e-3 gave 0.555, at 3e-3 0.615
     (``benchmarks/budget_accuracy.py``, README).
 
     Builds the Trainer's own optimizer now (AdamW, its weight-decay groups) and splits
