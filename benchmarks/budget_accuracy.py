@@ -122,6 +122,11 @@ def run_task(name: str, args: argparse.Namespace) -> dict[str, Any]:
         bc.seed_everything(args.seed)
         extra = {"num_labels": labels} if labels else {}
         model = bc.load_model(bc.OFFLINE_ENCODER, task=task.model_task, **extra)
+        if args.freeze_layers:
+            # No gradient below the top layers: the backward pass stops early, a cheaper step.
+            model.base_model.embeddings.requires_grad_(False)
+            for layer in model.base_model.encoder.layer[: args.freeze_layers]:
+                layer.requires_grad_(False)
         overrides: dict[str, Any] = {
             "num_train_epochs": epochs,
             "per_device_train_batch_size": args.batch_size
@@ -208,6 +213,8 @@ def _options_text(args: argparse.Namespace) -> str:
         parts.append(f"head lr {args.head_learning_rate:g}")
     if args.train_embeddings:
         parts.append("embeddings trained")
+    if args.freeze_layers:
+        parts.append(f"embeddings and lowest {args.freeze_layers} layers frozen")
     return ", ".join(parts) or "defaults"
 
 
@@ -280,6 +287,12 @@ def main() -> None:
         "--train-embeddings",
         action="store_true",
         help="train the word embeddings too (the course freezes them in fast mode)",
+    )
+    parser.add_argument(
+        "--freeze-layers",
+        type=int,
+        default=0,
+        help="freeze the embeddings and the lowest N encoder layers (0 = none)",
     )
     parser.add_argument(
         "--data",

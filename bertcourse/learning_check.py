@@ -117,18 +117,38 @@ class LearningCheckCallback(TrainerCallback):
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         if not state.is_world_process_zero:
             return
-        self.verdict = judge_run(
+        self.verdict = warn_if_not_learning(
             state.log_history, num_labels=self.num_labels, eval_labels=self.eval_labels
         )
-        if not self.verdict.learned:
-            warnings.warn(
-                "This run learned nothing visible: "
-                + "; ".join(self.verdict.reasons)
-                + ". "
-                + WHAT_TO_TRY,
-                NotLearningWarning,
-                stacklevel=2,
-            )
+
+
+def warn_if_not_learning(
+    log_history: list[dict[str, Any]],
+    *,
+    num_labels: int | None,
+    eval_labels: Sequence[Any] | None = None,
+) -> LearningVerdict:
+    """:func:`judge_run`, and a :class:`NotLearningWarning` when the run learned nothing.
+
+    The Trainer's runs get it from :class:`LearningCheckCallback`; a hand-written loop
+    (lesson 10) passes its own log: ``[{"loss": ...}, ..., {"eval_accuracy": ...}]``.
+
+    Args:
+        log_history: the run's log entries (``"loss"`` and ``"eval_accuracy"`` are read).
+        num_labels: classes of the classifier (``None`` or 1: no loss test).
+        eval_labels: the evaluation set's labels, for the majority test.
+
+    Returns:
+        The verdict.
+    """
+    verdict = judge_run(log_history, num_labels=num_labels, eval_labels=eval_labels)
+    if not verdict.learned:
+        warnings.warn(
+            "This run learned nothing visible: " + "; ".join(verdict.reasons) + ". " + WHAT_TO_TRY,
+            NotLearningWarning,
+            stacklevel=2,
+        )
+    return verdict
 
 
 def sequence_labels(dataset: Any) -> list[Any] | None:

@@ -13,6 +13,7 @@ from bertcourse.learning_check import (
     NotLearningWarning,
     judge_run,
     majority_baseline,
+    warn_if_not_learning,
 )
 
 
@@ -49,3 +50,17 @@ def test_the_callback_warns_with_causes_and_what_to_try() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         callback.on_train_end(None, state, None)
+
+
+def test_a_hand_written_loop_gets_the_same_warning_from_its_own_log() -> None:
+    labels = [0] * 50 + [1] * 50
+    stuck = [{"loss": 0.69}, {"loss": 0.70}, {"eval_accuracy": 0.52}]
+    with pytest.warns(NotLearningWarning, match="ln\\(2\\).*most frequent label"):
+        verdict = warn_if_not_learning(stuck, num_labels=2, eval_labels=labels)
+    assert not verdict.learned and len(verdict.reasons) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        verdict = warn_if_not_learning(
+            [{"loss": 0.2}, {"eval_accuracy": 0.9}], num_labels=2, eval_labels=labels
+        )
+    assert verdict.learned
