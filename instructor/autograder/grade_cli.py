@@ -151,7 +151,7 @@ def _check_course(args: argparse.Namespace, course_dir: Path) -> None:
     check_course(
         db_url=args.gradebook_db,
         course_dir=course_dir,
-        submissions=[(s.student, s.lesson_id, s.notebook) for s in found if s.lesson_id],
+        submissions=[(s.student, s.lesson_id, s.notebook, s.path) for s in found if s.lesson_id],
         force=args.force,
     )
 

@@ -170,8 +170,8 @@ def _plan(
         names = [notebook.name for notebook in assignment.notebooks]
         if result.notebook in names:
             notebook = result.notebook
-        elif len(names) == 1:  # a plain folder of notebooks: alice.ipynb is the lesson's one
-            notebook = names[0]
+        elif len(names) == 1 and _nbgrader_folder(result) is None:
+            notebook = names[0]  # a plain folder of notebooks: alice.ipynb is the lesson's
         else:
             warnings.append(
                 f"{where}: assignment {result.lesson!r} has no notebook {result.notebook!r} "
@@ -210,7 +210,7 @@ def check_course(
     *,
     db_url: str,
     course_dir: Path,
-    submissions: Iterable[tuple[str, str, str]],
+    submissions: Iterable[tuple[str, str, str, Path]],
     force: bool = False,
 ) -> None:
     """Refuse before grading what :func:`write_course` would refuse after it.
@@ -218,7 +218,7 @@ def check_course(
     Args:
         db_url: the gradebook.
         course_dir: the nbgrader course root.
-        submissions: ``(student, assignment, notebook)`` of the submissions whose
+        submissions: ``(student, assignment, notebook, path)`` of the submissions whose
             assignment is known before grading (nbgrader's folder layout).
         force: replace autograded notebooks that ``bertcourse grade`` did not write.
 
@@ -226,7 +226,7 @@ def check_course(
         AutograderError: no gradebook, an assignment it does not know, or an autograded
             notebook that is not ours and ``force`` is false.
     """
-    stubs = [NotebookResult(s, n, a, "") for s, a, n in submissions]
+    stubs = [NotebookResult(s, n, a, str(path)) for s, a, n, path in submissions]
     with _open_gradebook(db_url) as gradebook:
         targets, _ = _plan(gradebook, stubs, course_dir)
     _refuse_to_replace([target.path for target in targets], force=force)
@@ -266,6 +266,9 @@ def write_course(
             _autograde(target, db_url=db_url, warnings=written.warnings)
         except _Skip as why:
             written.warnings.append(f"{where}: {why}, not written into the nbgrader course")
+            continue
+        except OSError as error:  # the course folder is not writable, the disk is full
+            written.warnings.append(f"{where}: {target.path} cannot be written ({error})")
             continue
         written.autograded.append(target.path)
     return written

@@ -284,3 +284,29 @@ def test_without_a_gradebook_nothing_is_graded(
     assert not out.exists() and not (tmp_path / "gradebook.db").exists()
     assert main([*args, "--course-dir", str(tmp_path)]) == 2
     assert "go with --gradebook-db" in capsys.readouterr().err
+
+
+def test_plain_folders_map_onto_the_lessons_notebook_and_stray_notebooks_are_skipped(
+    course: Path, tmp_path: Path
+) -> None:
+    from autograder.nbgrader_gradebook import write_course
+
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy)
+    bob = _result(copy, "bob")
+    plain = tmp_path / "plain" / "carol.ipynb"  # a plain folder: student = file stem
+    plain.parent.mkdir()
+    shutil.copy(copy / "submitted" / "bob" / LESSON / f"{LESSON}.ipynb", plain)
+    carol = NotebookResult("carol", "carol", LESSON, str(plain), exercises=bob.exercises)
+    stray = copy / "submitted" / "bob" / LESSON / "scratch.ipynb"  # beside bob's lesson
+    shutil.copy(plain, stray)
+    scratch = NotebookResult("bob", "scratch", LESSON, str(stray), exercises=bob.exercises)
+    db = f"sqlite:///{copy / 'gradebook.db'}"
+    written = write_course([carol, scratch], db_url=db, course_dir=copy)
+    assert written.autograded == [_autograded(copy, "carol")]
+    assert written.warnings == [
+        f"bob/scratch: assignment {LESSON!r} has no notebook 'scratch' in the gradebook, "
+        "not written"
+    ]
+    assert written_by_bertcourse(_autograded(copy, "bob"))  # bob's own notebook untouched
+    assert not (copy / "autograded" / "bob" / LESSON / "scratch.ipynb").exists()
