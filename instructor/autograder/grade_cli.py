@@ -30,7 +30,24 @@ def add_grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--gradebook-db",
         metavar="URL",
-        help="also write the scores into this nbgrader gradebook (e.g. sqlite:///gradebook.db)",
+        help="also grade into this nbgrader course's gradebook (e.g. sqlite:///gradebook.db): "
+        "each exercise's score, the submission's rows as nbgrader autograde records them, and "
+        "the autograded notebook formgrader opens and `nbgrader generate_feedback` reads "
+        "(COURSE/autograded/<student>/<assignment>/<notebook>.ipynb: the submitted notebook "
+        "with the grader's result as each grade cell's output, no hidden tests)",
+    )
+    parser.add_argument(
+        "--course-dir",
+        type=Path,
+        metavar="COURSE",
+        help="with --gradebook-db: the nbgrader course root that autograded/ goes into "
+        "(default: the folder of a SQLite gradebook, where nbgrader keeps gradebook.db)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --gradebook-db: replace autograded notebooks that bertcourse grade did not "
+        "write (nbgrader autograde's), and their scores; without it they stop the run",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -61,7 +78,27 @@ def grade_main(args: argparse.Namespace) -> int:
     """Run ``bertcourse grade``; returns the exit status (1 if any notebook is ungradable)."""
     from autograder.batch import grade_submissions
 
+    course_dir = None
+    if args.gradebook_db:
+        from autograder.nbgrader_gradebook import default_course_dir
+
+        course_dir = (
+            args.course_dir.resolve() if args.course_dir else default_course_dir(args.gradebook_db)
+        )
+        if course_dir is None:
+            print(
+                "error: --gradebook-db is not a SQLite file: give the nbgrader course root "
+                "with --course-dir",
+                file=sys.stderr,
+            )
+            return 2
+    elif args.course_dir is not None or args.force:
+        print("error: --course-dir and --force go with --gradebook-db", file=sys.stderr)
+        return 2
+    written = None
     try:
+        if course_dir is not None:  # refuse before grading what would be refused after
+            _check_course(args, course_dir)
         batch = grade_submissions(
             submissions=args.submissions,
             out_dir=args.out,
@@ -71,10 +108,13 @@ def grade_main(args: argparse.Namespace) -> int:
             unsandboxed=args.unsandboxed,
             regrade=args.regrade,
         )
-        if args.gradebook_db:
-            from autograder.nbgrader_gradebook import write_scores
+        if course_dir is not None:
+            from autograder.nbgrader_gradebook import write_course
 
-            for warning in write_scores(batch.results, db_url=args.gradebook_db):
+            written = write_course(
+                batch.results, db_url=args.gradebook_db, course_dir=course_dir, force=args.force
+            )
+            for warning in written.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
         exports = write_exports(args)
     except AutograderError as error:
@@ -87,11 +127,33 @@ def grade_main(args: argparse.Namespace) -> int:
         )
     print(f"gradebook: {batch.gradebook}  feedback: {args.out / 'feedback'}")
     print(f"report: {batch.report}")
+    if written is not None:
+        print(
+            f"nbgrader: {len(written.autograded)} autograded notebook(s) in "
+            f"{course_dir / 'autograded'}, scores in {args.gradebook_db} "
+            "(formgrader: Manage Assignments > the assignment's submissions; then "
+            "`nbgrader generate_feedback`)"
+        )
     for line in exports:
         print(line)
     if batch.regrade is not None:
         print(batch.regrade.summary())
     return 1 if any(r.status != "graded" for r in batch.results) else 0
+
+
+def _check_course(args: argparse.Namespace, course_dir: Path) -> None:
+    """Stop before grading on a missing gradebook or assignment, or an autograded notebook
+    that ``bertcourse grade`` did not write (nbgrader layout: the assignment is known)."""
+    from autograder.batch import discover
+    from autograder.nbgrader_gradebook import check_course
+
+    found = discover(args.submissions, lesson=args.lesson)
+    check_course(
+        db_url=args.gradebook_db,
+        course_dir=course_dir,
+        submissions=[(s.student, s.lesson_id, s.notebook, s.path) for s in found if s.lesson_id],
+        force=args.force,
+    )
 
 
 def release_main(args: argparse.Namespace) -> int:

@@ -41,6 +41,7 @@ from typing import Any
 from autograder import _worker
 from autograder.api import Lesson, Student
 from autograder.exceptions import LessonChecksError, StudentError, WorkerTimeout
+from autograder.report import grade_cell_summary
 from autograder.results import CheckResult
 from autograder.sandbox import BUILTIN_FIXTURES, encode_fixtures
 
@@ -68,11 +69,7 @@ class CellScore:
 
     def summary(self) -> str:
         """A short report: the points, then each check that lost points and why."""
-        lines = [f"{self.grade_id}: {self.points:g} of {self.max_points:g} points"]
-        for check in self.checks:
-            if check.points < check.max_points:
-                lines.append(f"  - {check.description}: {check.reason or 'lost points'}")
-        return "\n".join(lines)
+        return grade_cell_summary(self.grade_id, self.points, self.max_points, self.checks)
 
 
 class _Overtime(BaseException):

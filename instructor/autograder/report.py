@@ -6,11 +6,51 @@ import csv
 import io
 from pathlib import Path
 
-from autograder.results import NotebookResult, load_results, safe_name, write_atomic
+from autograder.results import (
+    CheckResult,
+    ExerciseResult,
+    NotebookResult,
+    load_results,
+    safe_name,
+    write_atomic,
+)
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
+
+
+def grade_cell_summary(
+    grade_id: str, points: float, max_points: float, checks: list[CheckResult]
+) -> str:
+    """What a grade cell shows as its output: the points, then each check that lost points.
+
+    Under ``nbgrader autograde`` the hidden-test call prints it
+    (:func:`autograder.in_notebook.score_cell`); ``bertcourse grade --gradebook-db`` writes
+    it into the autograded notebooks formgrader opens (:mod:`autograder.nbgrader_gradebook`).
+    Only ``reason`` (student-safe) texts are used, as in the feedback.
+
+    Args:
+        grade_id: the grade cell.
+        points: points earned.
+        max_points: points possible.
+        checks: the cell's check results.
+
+    Returns:
+        Plain text, one line per lost check after the first.
+    """
+    lines = [f"{grade_id}: {_number(points)} of {_number(max_points)} points"]
+    for check in checks:
+        if check.points < check.max_points:
+            lines.append(f"  - {check.description}: {check.reason or 'lost points'}")
+    return "\n".join(lines)
+
+
+def exercise_summary(exercise: ExerciseResult) -> str:
+    """:func:`grade_cell_summary` of one exercise's result."""
+    return grade_cell_summary(
+        exercise.grade_id, exercise.points, exercise.max_points, exercise.checks
+    )
 
 
 def write_gradebook(out_dir: Path) -> Path:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from _autograder_testing import RESOURCES
 
+from autograder.exceptions import AutograderError
 from autograder.lessons_loader import REPO_ROOT
-from autograder.nbgrader_gradebook import write_scores
+from autograder.nbgrader_gradebook import write_course
 from autograder.results import ExerciseResult, NotebookResult
 
 pytestmark = pytest.mark.slow
@@ -59,17 +60,32 @@ def test_scores_go_into_the_gradebook(course: Path) -> None:
     from nbgrader.api import Gradebook
 
     db = f"sqlite:///{course / 'gradebook.db'}"
+    submitted = course / "submitted" / "bob" / "fb" / "fb.ipynb"
+    submitted.parent.mkdir(parents=True)
+    shutil.copy(course / "notebooks" / "fb" / "fb.ipynb", submitted)
     result = NotebookResult(
         student="bob",
         notebook="fb",
         lesson="fb",
-        path="fb.ipynb",
+        path=str(submitted),
         total=1.5,
         max_points=2,
         exercises=[ExerciseResult("add_one_tests", 1.5, 2), ExerciseResult("nope", 0, 0)],
     )
-    warnings = write_scores([result], db_url=db)
-    assert warnings == ["bob/fb: grade cell 'nope' is not in the gradebook"]
+    written = write_course([result], db_url=db, course_dir=course)
+    assert written.warnings == ["bob/fb: grade cell 'nope' is not in the gradebook"]
+    assert written.autograded == [course / "autograded" / "bob" / "fb" / "fb.ipynb"]
     with Gradebook(db) as gradebook:
         grade = gradebook.find_grade("add_one_tests", "fb", "fb", "bob")
         assert grade.auto_score == 1.5 and grade.score == 1.5
+    assert MARKER not in written.autograded[0].read_text()  # never the hidden test
+
+
+def test_nbgrader_autogrades_are_not_replaced_without_force(course: Path) -> None:
+    theirs = course / "autograded" / "alice" / "fb" / "fb.ipynb"
+    before = theirs.read_bytes()
+    result = NotebookResult("alice", "fb", "fb", str(course / "submitted/alice/fb/fb.ipynb"))
+    with pytest.raises(AutograderError, match="--force") as refused:
+        write_course([result], db_url=f"sqlite:///{course / 'gradebook.db'}", course_dir=course)
+    assert str(theirs) in str(refused.value)
+    assert theirs.read_bytes() == before
