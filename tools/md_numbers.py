@@ -235,8 +235,13 @@ def load_reviewed(path: Path) -> dict[str, dict[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     """List the unsupported numbers of executed notebooks; exit 1 when there are any."""
     paths = [Path(p) for p in (sys.argv[1:] if argv is None else argv)]
-    if not paths:
-        print("usage: python -m tools.md_numbers EXECUTED.ipynb ...", file=sys.stderr)
+    usage = "usage: python -m tools.md_numbers EXECUTED.ipynb ..."
+    if not paths or any(str(p) in ("-h", "--help") for p in paths):
+        print(usage, file=sys.stderr)
+        return 0 if paths else 2
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"no such notebook: {', '.join(missing)}\n{usage}", file=sys.stderr)
         return 2
     reviewed_path = Path(__file__).with_name("md_numbers_reviewed.json")
     reviewed = load_reviewed(reviewed_path) if reviewed_path.is_file() else {}
