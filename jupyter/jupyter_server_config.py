@@ -18,6 +18,8 @@ c.ServerApp.jpserver_extensions.update(
         "nbgrader.server_extensions.assignment_list": True,
         "nbgrader.server_extensions.formgrader": True,
         "nbgrader.server_extensions.course_list": True,
+        # Validate's dialog with a first line that counts the failures (the module says how).
+        "bertcourse.validate_summary": True,
     }
 )
 

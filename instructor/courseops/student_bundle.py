@@ -120,6 +120,8 @@ c.ServerApp.jpserver_extensions.update(
         "nbgrader.server_extensions.assignment_list": True,
         "nbgrader.server_extensions.formgrader": False,
         "nbgrader.server_extensions.course_list": False,
+        # Validate's dialog starts with a count of the failing test cells.
+        "bertcourse.validate_summary": True,
     }
 )
 # The course runs offline: no news feed, no update check.

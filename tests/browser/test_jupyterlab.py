@@ -261,6 +261,11 @@ def test_student_runs_and_validates_the_quickstart(
         # 5. Validate (saves, then nbgrader runs the lesson in a fresh kernel).
         started = time.monotonic()
         page.locator(".validate-button").click()
+        # While nbgrader runs the lesson the button says so (its label, not just greyed out).
+        page.wait_for_function(
+            "() => document.querySelector('.validate-button')?.textContent?.includes('Validating')",
+            timeout=60_000,
+        )
         dialog = page.locator(".jp-Dialog")
         dialog.wait_for(timeout=LESSON_TIMEOUT * 1000)
         title = dialog.locator(".jp-Dialog-header").text_content().strip()
@@ -271,6 +276,8 @@ def test_student_runs_and_validates_the_quickstart(
         assert title == "Validation Results", f"Validate answered {title!r}: {body[:2000]}"
         assert "validation-failed" in (message.get_attribute("class") or ""), body[:2000]
         assert "The following cell failed" in body
+        # The course's server extension (bertcourse.validate_summary) counts the failures first.
+        assert re.search(r"1 of \d+ test cells? fails: \w+", body), body[:2000]
         assert "assert predicted_labels(" in body and "AssertionError" in body, body[:2000]
         # Only that test: the concept check's answer ("b") passes its visible test.
         assert "ANSWER_PADDING" not in body, body[:2000]
