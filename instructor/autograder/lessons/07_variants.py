@@ -1,15 +1,22 @@
-"""Checks of lesson 07_variants: parameters per component, ALBERT's savings, tokenizer stats.
+"""Checks of lesson 07_variants: parameters per component, ALBERT's two savings as modules,
+tokenizer stats, and tokenisation across languages.
 
 Models are tiny architectures built from configurations (random weights, a fraction
 of a second) in the worker through fixtures, and again here for the references:
 their shapes, hence their parameter counts, do not depend on the random values.
+ALBERT's modules (exercise 2) are run through :data:`ALBERT_HARNESS`, the same source in
+the worker and in the grader: the student's classes meet a seeded tiny ALBERT there, and
+the grader computes ALBERT's own outputs from the same seed.
 """
 
 from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from autograder import Fixture, Lesson, assert_close, expect_student_error
+from autograder.references import harness_scope
 
 TINY = {
     "vocab_size": 100,
@@ -54,6 +61,97 @@ def _builder_source(name: str) -> str:
     )
 
 
+#: Worker and grader both run this (``references.harness_scope``): seeded tiny ALBERTs and
+#: layers, and drivers that run the student's classes and return plain data.
+ALBERT_HARNESS = """
+import torch
+import transformers
+
+
+def count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def tiny_albert(vocab_size, embedding_size, hidden_size, seed):
+    torch.manual_seed(seed)
+    config = transformers.AlbertConfig(
+        vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size,
+        num_hidden_layers=1, num_attention_heads=1, intermediate_size=8,
+        max_position_embeddings=16,
+    )
+    return transformers.AlbertModel(config).eval()
+
+
+def random_ids(vocab_size, seed, shape=(3, 7)):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, vocab_size, shape, generator=generator)
+
+
+def describe_embedding(cls, vocab_size, embedding_size, hidden_size):
+    module = cls(vocab_size, embedding_size, hidden_size)
+    with torch.no_grad():
+        output = module(random_ids(vocab_size, 0, (2, 5)))
+    return {
+        "shape": list(output.shape),
+        "parameters": count(module),
+        "state": {key: list(value.shape) for key, value in module.state_dict().items()},
+    }
+
+
+def embed_with_albert_weights(cls, vocab_size, embedding_size, hidden_size, seed):
+    albert = tiny_albert(vocab_size, embedding_size, hidden_size, seed)
+    module = cls(vocab_size, embedding_size, hidden_size)
+    module.load_state_dict({
+        "word_embeddings.weight": albert.embeddings.word_embeddings.weight,
+        "projection.weight": albert.encoder.embedding_hidden_mapping_in.weight,
+        "projection.bias": albert.encoder.embedding_hidden_mapping_in.bias,
+    })
+    with torch.no_grad():
+        return module(random_ids(vocab_size, seed)).numpy()
+
+
+def albert_embedding(vocab_size, embedding_size, hidden_size, seed):
+    albert = tiny_albert(vocab_size, embedding_size, hidden_size, seed)
+    with torch.no_grad():
+        words = albert.embeddings.word_embeddings(random_ids(vocab_size, seed))
+        return albert.encoder.embedding_hidden_mapping_in(words).numpy()
+
+
+def tiny_layer(width, seed):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Linear(width, width), torch.nn.Tanh())
+
+
+def layer_input(width, seed):
+    return torch.randn(2, 3, width, generator=torch.Generator().manual_seed(seed))
+
+
+def run_stack(cls, width, num_layers, seed):
+    layer = tiny_layer(width, seed)
+    stack = cls(layer, num_layers)
+    with torch.no_grad():
+        output = stack(layer_input(width, seed))
+    return {"output": output.numpy(), "parameters": count(stack), "layer": count(layer)}
+
+
+def stacked(width, num_layers, seed):
+    layer, hidden = tiny_layer(width, seed), layer_input(width, seed)
+    with torch.no_grad():
+        for _ in range(num_layers):
+            hidden = layer(hidden)
+    return hidden.numpy()
+
+
+value = {
+    "describe_embedding": describe_embedding,
+    "embed_with_albert_weights": embed_with_albert_weights,
+    "albert_embedding": albert_embedding,
+    "run_stack": run_stack,
+    "stacked": stacked,
+}
+"""
+
+
 def _unigram_source() -> str:
     return (
         "from bertcourse.variants import train_tokenizer\n"
@@ -71,12 +169,14 @@ LESSON = Lesson(
         "import transformers\n"
         "transformers.BertForSequenceClassification, transformers.AlbertModel\n"
         "transformers.DistilBertModel, transformers.RobertaModel, transformers.BertForMaskedLM\n"
+        "transformers.AlbertConfig\n"
         "tokenizer = bc.load_tokenizer()"
     ),
     run="solutions",
     fixtures={
         **{f"model_{name}": _builder_source(name) for name in MODELS},
         "unigram": _unigram_source(),
+        "albert_harness": ALBERT_HARNESS,
     },
     cell_timeout=60,
 )
@@ -142,43 +242,96 @@ def tied_weights_counted_once(student):
 
 
 # --------------------------------------------------------------------------------------
-# embedding_parameters / sharing_factor (3 points)
+# FactorisedEmbedding / SharedStack (3 points)
 # --------------------------------------------------------------------------------------
 
 
-@LESSON.check("albert_savings_tests", points=1)
-def albert_base_numbers(student):
-    """ALBERT-base: V=30000, H=768, E=128, 12 layers in one group."""
-    assert_close(
-        student.embedding_parameters(30000, 768), 30000 * 768, what="embedding_parameters(V, H)"
-    )
-    assert_close(
-        student.embedding_parameters(30000, 768, 128),
-        30000 * 128 + 128 * 768,
-        what="embedding_parameters(V, H, E)",
-    )
-    assert_close(student.sharing_factor(12), 12, what="sharing_factor(12)")
+def albert_harness() -> dict:
+    """The harness's functions, run in the grader (the worker runs the same source)."""
+    return harness_scope(ALBERT_HARNESS)["value"]
 
 
-@LESSON.check("albert_savings_tests", points=1, hidden=True)
-def embedding_parameters_random(student, rng):
-    """Random vocabulary, hidden and embedding sizes (partial credit)."""
+def _in_harness(student, helper: str, class_name: str, *arguments: int) -> object:
+    """``helper(<the student's class>, *arguments)``, run by the harness in the worker."""
+    listed = ", ".join([class_name, *(repr(argument) for argument in arguments)])
+    return student.eval(f"fixtures['albert_harness'][{helper!r}]({listed})")
+
+
+def _embedding_like_albert(student, sizes: tuple[int, int, int], seed: int) -> bool:
+    got = _in_harness(student, "embed_with_albert_weights", "FactorisedEmbedding", *sizes, seed)
+    expected = albert_harness()["albert_embedding"](*sizes, seed)
+    got = np.asarray(got)
+    return got.shape == expected.shape and bool(np.allclose(got, expected, atol=1e-5))
+
+
+def _stack_right(student, width: int, num_layers: int, seed: int) -> bool:
+    got = _in_harness(student, "run_stack", "SharedStack", width, num_layers, seed)
+    expected = albert_harness()["stacked"](width, num_layers, seed)
+    output = np.asarray(got["output"])
+    return (
+        output.shape == expected.shape
+        and bool(np.allclose(output, expected, atol=1e-5))
+        and got["parameters"] == got["layer"]
+    )
+
+
+@LESSON.check("albert_modules_tests", points=1, timeout=30)
+def modules_at_tiny_sizes(student):
+    """FactorisedEmbedding(100, 8, 32): shapes, parameters, names; SharedStack of 3 layers."""
+    described = _in_harness(student, "describe_embedding", "FactorisedEmbedding", 100, 8, 32)
+    assert described["shape"] == [2, 5, 32], (
+        f"FactorisedEmbedding(100, 8, 32) on ids of shape (2, 5) returned shape "
+        f"{tuple(described['shape'])}, expected (2, 5, 32)"
+    )
+    expected_state = {
+        "word_embeddings.weight": [100, 8],
+        "projection.weight": [32, 8],
+        "projection.bias": [32],
+    }
+    assert described["state"] == expected_state, (
+        f"FactorisedEmbedding(100, 8, 32) holds {described['state']}: expected "
+        f"{expected_state} (an nn.Embedding named word_embeddings, an nn.Linear with its bias "
+        "named projection)"
+    )
+    assert described["parameters"] == 100 * 8 + 8 * 32 + 32
+    got = _in_harness(student, "run_stack", "SharedStack", 4, 3, 0)
+    expected = albert_harness()["stacked"](4, 3, 0)
+    assert np.allclose(np.asarray(got["output"]), expected, atol=1e-5), (
+        "SharedStack(layer, 3) must apply layer three times in a row"
+    )
+    assert got["parameters"] == got["layer"], (
+        f"SharedStack(layer, 3) has {got['parameters']} parameters, the layer {got['layer']}: "
+        "keep the one layer, do not copy it"
+    )
+
+
+@LESSON.check("albert_modules_tests", points=1, hidden=True, timeout=30)
+def embedding_with_albert_weights(student, rng):
+    """ALBERT's own weights loaded into the student's module: the same outputs (partial)."""
+    cases = [(30, 4, 8), (200, 16, 48)]
+    for _ in range(3):
+        cases.append(tuple(int(x) for x in (rng.integers(5, 300), rng.integers(2, 17),
+                                             rng.integers(2, 65))))  # fmt: skip
     right = 0
-    for _ in range(20):
-        v, h, e = (int(x) for x in rng.integers(1, 5000, 3))
-        right += student.embedding_parameters(v, h, e) == v * e + e * h
-        right += student.embedding_parameters(v, h) == v * h
-    return right / 40
+    for seed, sizes in enumerate(cases):
+        try:
+            right += _embedding_like_albert(student, sizes, seed)
+        except Exception:  # noqa: BLE001 - a wrong structure fails this case only
+            pass
+    return right / len(cases)
 
 
-@LESSON.check("albert_savings_tests", points=1, hidden=True)
-def sharing_factor_groups(student, rng):
-    """Layers shared in groups: L / G for groups that divide the layers (partial credit)."""
-    cases = [(12, 1), (12, 3), (24, 24), (6, 2)]
-    for _ in range(6):
-        groups = int(rng.integers(1, 7))
-        cases.append((groups * int(rng.integers(1, 9)), groups))
-    right = sum(abs(float(student.sharing_factor(n, g)) - n / g) < 1e-9 for n, g in cases)
+@LESSON.check("albert_modules_tests", points=1, hidden=True, timeout=30)
+def stack_of_shared_layers(student, rng):
+    """One layer applied 1, 2, 5, 12 and random times; its parameters once (partial)."""
+    cases = [(4, 1), (8, 2), (3, 5), (6, 12)]
+    cases += [(int(rng.integers(1, 10)), int(rng.integers(1, 8))) for _ in range(4)]
+    right = 0
+    for seed, (width, n) in enumerate(cases, start=1):
+        try:
+            right += _stack_right(student, width, n, seed)
+        except Exception:  # noqa: BLE001 - a failing case loses its share only
+            pass
     return right / len(cases)
 
 
@@ -252,6 +405,105 @@ def unigram_unknowns_and_empty_list(student):
 
 
 # --------------------------------------------------------------------------------------
+# fertility_by_language (3 points)
+# --------------------------------------------------------------------------------------
+
+
+def reference_fertility(
+    ids: dict[str, list[list[int]]], sentences: dict[str, list[str]], unk_id: int, reference: str
+) -> dict[str, dict[str, float]]:
+    """Tokens per word, unknown rate and premium from each sentence's ids."""
+    tokens = {language: sum(len(x) for x in ids[language]) for language in ids}
+    out = {}
+    for language, per_sentence in ids.items():
+        n = tokens[language]
+        out[language] = {
+            "tokens_per_word": n / sum(len(s.split()) for s in sentences[language]),
+            "unk_rate": sum(i == unk_id for x in per_sentence for i in x) / n if n else 0.0,
+            "premium": n / tokens[reference],
+        }
+    return out
+
+
+def _sentence_ids(student, fixture: str, sentences: dict[str, list[str]]):
+    """Each sentence's ids, computed in the worker with the fixture itself, and its unk id."""
+    ids = student.eval(
+        f"{{language: [list(fixtures[{fixture!r}](s, add_special_tokens=False)['input_ids']) "
+        f"for s in texts] for language, texts in {sentences!r}.items()}}"
+    )
+    unk = student.eval(f"fixtures[{fixture!r}].unk_token_id")
+    return {k: [list(map(int, x)) for x in v] for k, v in ids.items()}, int(unk)
+
+
+def _fertility_right(student, fixture: str, sentences, reference: str) -> bool:
+    ids, unk = _sentence_ids(student, fixture, sentences)
+    expected = reference_fertility(ids, sentences, unk, reference)
+    got = student.fertility_by_language(Fixture(fixture), sentences, reference=reference)
+    return (
+        isinstance(got, dict)
+        and set(got) == set(expected)
+        and all(_stats_close(got[language], expected[language]) for language in expected)
+    )
+
+
+def random_parallel(rng) -> tuple[dict[str, list[str]], str]:
+    """Some languages of the course's parallel sentences, some sentences, a reference."""
+    from bertcourse.multilingual import PARALLEL_SENTENCES
+
+    languages = list(rng.choice(list(PARALLEL_SENTENCES), int(rng.integers(2, 5)), replace=False))
+    n = len(PARALLEL_SENTENCES["en"])
+    rows = sorted(int(i) for i in rng.choice(n, int(rng.integers(1, 5)), replace=False))
+    sentences = {str(k): [PARALLEL_SENTENCES[k][i] for i in rows] for k in languages}
+    return sentences, str(rng.choice(languages))
+
+
+@LESSON.check("fertility_by_language_tests", points=1, timeout=30)
+def fertility_of_two_languages(student):
+    """MiniLM on two English and two German sentences: every measure, per language."""
+    sentences = {
+        "en": ["the soup was warm", "a cold pizza"],
+        "de": ["die suppe war warm", "eine kalte pizza"],
+    }
+    got = student.fertility_by_language(Fixture("tokenizer"), sentences)
+    assert isinstance(got, dict) and set(got) == {"en", "de"}, "one entry per language"
+    ids, unk = _sentence_ids(student, "tokenizer", sentences)
+    expected = reference_fertility(ids, sentences, unk, "en")
+    for language, stats in expected.items():
+        assert set(got[language]) == set(stats), f"{language}: keys {sorted(got[language])}"
+        for key, value in stats.items():
+            assert_close(float(got[language][key]), value, what=f"{language} {key}")
+
+
+@LESSON.check("fertility_by_language_tests", points=1, hidden=True, timeout=30)
+def fertility_on_the_course_sentences(student, rng):
+    """Random languages, sentences and references; MiniLM and a Unigram (partial credit)."""
+    right = 0
+    for k in range(8):
+        sentences, reference = random_parallel(rng)
+        fixture = "unigram" if k % 2 else "tokenizer"
+        right += _fertility_right(student, fixture, sentences, reference)
+    return right / 8
+
+
+@LESSON.check("fertility_by_language_tests", points=1, hidden=True, timeout=30)
+def fertility_needs_parallel_text(student):
+    """The reference need not come first; no reference or unequal lists raise (partial)."""
+    sentences = {"fr": ["le film est long"], "de": ["der Film ist lang"], "en": ["the film"]}
+    right = _fertility_right(student, "tokenizer", sentences, "de")
+    for bad, reference in (
+        ({"en": ["a b"], "de": ["c d", "e f"]}, "en"),
+        ({"fr": ["le film"], "de": ["der Film"]}, "en"),
+    ):
+        try:
+            with expect_student_error("ValueError"):
+                student.fertility_by_language(Fixture("tokenizer"), bad, reference=reference)
+            right += 1
+        except AssertionError:
+            pass
+    return right / 3
+
+
+# --------------------------------------------------------------------------------------
 # concept checks (1 point each)
 # --------------------------------------------------------------------------------------
 
@@ -294,16 +546,41 @@ def count_parameters_by_component(model):
 """,
 )
 
-_FACTORISED = " + embedding_size * hidden_size"
+_LOOP = "        for _ in range(self.num_layers):\n            hidden = self.layer(hidden)\n"
 for _description, _edit in (
-    ("projection bias counted (E*H + H)", {_FACTORISED: _FACTORISED + " + hidden_size"}),
-    ("projection forgotten (V*E only)", {_FACTORISED: ""}),
     (
-        "sharing factor upside down (G / L)",
-        {"return num_layers / num_hidden_groups": "return num_hidden_groups / num_layers"},
+        "projection without its bias",
+        {"hidden_size)\n": "hidden_size, bias=False)\n"},
     ),
+    (
+        "not factorised: V x H embeddings, then an H x H projection",
+        {
+            "nn.Embedding(vocab_size, embedding_size)": "nn.Embedding(vocab_size, hidden_size)",
+            "nn.Linear(embedding_size, hidden_size)": "nn.Linear(hidden_size, hidden_size)",
+        },
+    ),
+    (
+        "projection skipped in forward",
+        {
+            "return self.projection(self.word_embeddings(input_ids))": (
+                "return self.word_embeddings(input_ids)"
+            )
+        },
+    ),
+    (
+        "the layer copied for every step (the same outputs, num_layers times the parameters)",
+        {
+            "from torch import nn": "import copy\nfrom torch import nn",
+            "self.layer = layer": (
+                "self.layers = nn.ModuleList(copy.deepcopy(layer) for _ in range(num_layers))"
+            ),
+            _LOOP: "        for layer in self.layers:\n            hidden = layer(hidden)\n",
+        },
+    ),
+    ("one step short", {"range(self.num_layers)": "range(self.num_layers - 1)"}),
+    ("the layer applied once", {_LOOP: "        hidden = self.layer(hidden)\n"}),
 ):
-    LESSON.mutant("albert_savings", _description, replace=_edit)
+    LESSON.mutant("albert_modules", _description, replace=_edit)
 
 # A different program: it counts token strings from tokenizer.tokenize(), not ids.
 LESSON.mutant(
@@ -332,6 +609,39 @@ for _description, _edit in (
     ),
 ):
     LESSON.mutant("tokenizer_stats", _description, replace=_edit)
+
+for _description, _edit in (
+    ("special tokens counted", {"add_special_tokens=False": "add_special_tokens=True"}),
+    (
+        "premium the wrong way round (reference / language)",
+        {'"premium": n_tokens / reference_tokens': '"premium": reference_tokens / n_tokens'},
+    ),
+    (
+        "the first language is the reference",
+        {
+            "reference_tokens = counts[reference][0]": (
+                "reference_tokens = next(iter(counts.values()))[0]"
+            )
+        },
+    ),
+    (
+        "unknown rate per word instead of per token",
+        {"n_unknown / n_tokens if n_tokens else 0.0": "n_unknown / n_words"},
+    ),
+    (
+        "unknown tokens found by string, not id",
+        {
+            "n_unknown += sum(i == tokenizer.unk_token_id for i in ids)": (
+                "n_unknown += tokenizer.tokenize(text).count(tokenizer.unk_token)"
+            )
+        },
+    ),
+    (
+        "lists of different lengths accepted",
+        {"if len(texts) != n_sentences:": "if False:"},
+    ),
+):
+    LESSON.mutant("fertility_by_language", _description, replace=_edit)
 
 LESSON.mutant("concept_q1", "wrong answer", replace={'"b"': '"a"'})
 LESSON.mutant("concept_q2", "wrong answer", replace={'"c"': '"a"'})

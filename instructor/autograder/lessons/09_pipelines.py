@@ -1,41 +1,104 @@
-"""Checks of lesson 09_pipelines: entity pairs from token-classification output, best answer.
+"""Checks of lesson 09_pipelines: entity pairs from token-classification output, and a
+text-classification pipeline run over a data set in batches.
 
-Both exercises post-process pipeline output, so no model runs while grading: the
-checks feed outputs in the pipelines' documented formats (fixed and random) and a
-stand-in question-answering callable built in the worker.
+``entity_pairs`` post-processes pipeline output: the checks feed outputs in the
+pipeline's documented formats (fixed and random). ``predict_label_ids`` runs a real
+``text-classification`` pipeline on a seeded tiny BERT classifier (one layer, 32 wide,
+random weights; a fraction of a second) built by :data:`PIPE_HARNESS` in the worker,
+which records the model's forward passes; the grader builds the same model from the same
+seed and computes each text's class without a pipeline.
 """
 
 from __future__ import annotations
 
-from autograder import Fixture, Lesson, assert_close, expect_student_error
+from autograder import Lesson
+from autograder.references import harness_scope
 
-FAKE_QA = '''
-class FakeQA:
-    """Answers with the context's first word; the score is the context's length / 100."""
+#: Worker and grader both run this (``references.harness_scope``).
+PIPE_HARNESS = """
+import numpy as np
+import torch
+import transformers
+from datasets import Dataset
+from transformers.pipelines.pt_utils import KeyDataset
 
-    def __call__(self, question=None, context=None):
-        word = context.split()[0]
-        return {"answer": word, "score": len(context) / 100, "start": 0, "end": len(word)}
+from bertcourse.models import offline_encoder_path
 
-value = FakeQA()
-'''
-QUESTION_AWARE_QA = '''
-class KeywordQA:
-    """Scores a context by how many of its words are in the question."""
+TOKENIZER = transformers.AutoTokenizer.from_pretrained(
+    str(offline_encoder_path()), local_files_only=True
+)
+WORDS = ("good tacos cold fries friendly staff slow service great prices never again "
+         "best salsa in town rude waiter").split()
 
-    def __call__(self, question=None, context=None):
-        words = set(question.lower().split())
-        score = sum(w in words for w in context.lower().split()) / 10
-        return {"answer": context.split()[-1], "score": score, "start": 0, "end": 1}
 
-value = KeywordQA()
-'''
+def tiny_classifier(seed, names):
+    torch.manual_seed(seed)
+    config = transformers.BertConfig(
+        vocab_size=len(TOKENIZER), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64, initializer_range=0.5,
+        num_labels=len(names), id2label=dict(enumerate(names)),
+        label2id={name: i for i, name in enumerate(names)},
+    )
+    return transformers.BertForSequenceClassification(config).eval()
+
+
+def texts_for(seed, n):
+    rng = np.random.default_rng(seed)
+    # 1 to 11 words: batches of texts of different lengths are padded.
+    return [" ".join(rng.choice(WORDS, int(rng.integers(1, 12)))) for _ in range(n)]
+
+
+def plain(value):
+    return int(value) if isinstance(value, (int, np.integer)) else repr(value)
+
+
+def run_predict(predict, form, seed, n, batch_size, names):
+    model = tiny_classifier(seed, names)
+    pipe = transformers.pipeline("text-classification", model=model, tokenizer=TOKENIZER,
+                                 device="cpu")
+    texts = texts_for(seed, n)
+    if form == "list":
+        given = list(texts)
+    elif form == "generator":
+        given = (text for text in texts)
+    else:
+        given = KeyDataset(Dataset.from_dict({"text": texts}), "text")
+    batches = []
+
+    def seen(module, args, kwargs):
+        batches.append(int(kwargs["input_ids"].shape[0]))
+
+    hook = model.register_forward_pre_hook(seen, with_kwargs=True)
+    try:
+        got = predict(pipe, given, batch_size)
+    finally:
+        hook.remove()
+    return {"type": type(got).__name__, "ids": [plain(x) for x in got], "batches": batches}
+
+
+def reference_ids(seed, n, names):
+    model = tiny_classifier(seed, names)
+    with torch.no_grad():
+        return [
+            int(model(**TOKENIZER(text, return_tensors="pt")).logits.argmax(-1))
+            for text in texts_for(seed, n)
+        ]
+
+
+value = {"run_predict": run_predict, "reference_ids": reference_ids}
+"""
 
 LESSON = Lesson(
     "09_pipelines",
-    setup="import bertcourse as bc",
+    # The pipeline classes are imported here, so that the first check's time goes to the
+    # student's code.
+    setup=(
+        "import bertcourse as bc\n"
+        "import transformers\n"
+        "transformers.BertForSequenceClassification, transformers.TextClassificationPipeline"
+    ),
     run="solutions",
-    fixtures={"fake_qa": FAKE_QA, "keyword_qa": QUESTION_AWARE_QA},
+    fixtures={"pipes": PIPE_HARNESS},
     cell_timeout=30,
 )
 
@@ -150,53 +213,73 @@ def boundaries(student):
 
 
 # --------------------------------------------------------------------------------------
-# best_answer (3 points)
+# predict_label_ids (3 points)
 # --------------------------------------------------------------------------------------
 
+NAMES = ("neg", "neu", "pos")
 
-@LESSON.check("best_answer_tests", points=1)
-def best_of_three_contexts(student):
-    """The longest context wins with the stand-in QA; the result's keys and types."""
-    got = student.best_answer(
-        Fixture("fake_qa"), "which?", ["short one", "the longest context here", "middle one"]
+
+def pipes() -> dict:
+    """The harness's functions, run in the grader (the worker runs the same source)."""
+    return harness_scope(PIPE_HARNESS)["value"]
+
+
+def _run(student, form: str, seed: int, n: int, batch_size: int, names=NAMES) -> dict:
+    return student.eval(
+        f"fixtures['pipes']['run_predict'](predict_label_ids, {form!r}, {seed}, {n}, "
+        f"{batch_size}, {tuple(names)!r})"
     )
-    assert isinstance(got, dict), "return a dict"
-    assert set(got) == {"answer", "score", "context_index"}, f"keys: {sorted(got)}"
-    assert got["answer"] == "the" and got["context_index"] == 1
-    assert_close(float(got["score"]), 0.24, what="score")
 
 
-@LESSON.check("best_answer_tests", points=1, hidden=True, timeout=20)
-def random_contexts(student, rng):
-    """Random contexts and questions: the question is passed on (partial credit)."""
-    vocabulary = ["red", "cat", "sat", "on", "mat", "blue", "dog", "ran", "far", "home"]
+def _batches(n: int, batch_size: int) -> list[int]:
+    return [min(batch_size, n - start) for start in range(0, n, batch_size)]
+
+
+def _right(student, form: str, seed: int, n: int, batch_size: int, names=NAMES) -> bool:
+    got = _run(student, form, seed, n, batch_size, names)
+    return (
+        got["type"] == "list"
+        and got["ids"] == pipes()["reference_ids"](seed, n, names)
+        and got["batches"] == _batches(n, batch_size)
+    )
+
+
+@LESSON.check("predict_label_ids_tests", points=1, timeout=30)
+def ids_of_a_list_in_batches(student):
+    """Ten texts in a list, batch_size=4: the class ids, from three forward passes."""
+    got = _run(student, "list", 0, 10, 4)
+    assert got["type"] == "list", f"predict_label_ids returned a {got['type']}: return a list"
+    expected = pipes()["reference_ids"](0, 10, NAMES)
+    assert got["ids"] == expected, (
+        f"predict_label_ids returned {got['ids']} for ten texts; the model predicts the "
+        f"class ids {expected} (ints, mapped back with pipe.model.config.label2id)"
+    )
+    assert got["batches"] == [4, 4, 2], (
+        f"the model ran on batches of {got['batches']} texts: call the pipeline once on all "
+        "the texts with batch_size=4 (expected batches of [4, 4, 2])"
+    )
+
+
+@LESSON.check("predict_label_ids_tests", points=1, hidden=True, timeout=30)
+def every_input_form_in_batches(student, rng):
+    """Lists, generators and KeyDatasets at several batch sizes (partial credit)."""
+    cases = [("list", 1), ("list", 3), ("generator", 2), ("generator", 5), ("dataset", 4),
+             ("dataset", 8)]  # fmt: skip
     right = 0
-    for _ in range(15):
-        question = " ".join(rng.choice(vocabulary, 3))
-        contexts = [" ".join(rng.choice(vocabulary, int(rng.integers(2, 9))))
-                    for _ in range(int(rng.integers(1, 6)))]  # fmt: skip
-        words = set(question.split())
-        scores = [sum(w in words for w in c.split()) / 10 for c in contexts]
-        got = student.best_answer(Fixture("keyword_qa"), question, contexts)
-        index = int(got["context_index"])
-        # Ties: any context with the highest score is right.
-        right += (
-            0 <= index < len(contexts)
-            and scores[index] == max(scores)
-            and got["answer"] == contexts[index].split()[-1]
-            and abs(float(got["score"]) - max(scores)) < 1e-9
-        )
-    return right / 15
+    for seed, (form, batch_size) in enumerate(cases, start=1):
+        right += _right(student, form, seed, int(rng.integers(5, 18)), batch_size)
+    return right / len(cases)
 
 
-@LESSON.check("best_answer_tests", points=1, hidden=True)
-def one_context_a_generator_and_none(student):
-    """One context; contexts given as a generator; no context raises ValueError."""
-    assert student.best_answer(Fixture("fake_qa"), "q", ["only"])["context_index"] == 0
-    got = student.eval('best_answer(fixtures["fake_qa"], "q", (c for c in ["aa bb", "cc"]))')
-    assert got["answer"] == "aa"
-    with expect_student_error("ValueError"):
-        student.best_answer(Fixture("fake_qa"), "q", [])
+@LESSON.check("predict_label_ids_tests", points=1, hidden=True, timeout=30)
+def label_names_mapped_back(student):
+    """Label names in no particular order, digits in them, LABEL_k out of order (partial)."""
+    label_sets = [("b", "a", "c"), ("5 stars", "1 star", "3 stars", "2 star"),
+                  ("LABEL_2", "LABEL_0", "LABEL_1")]  # fmt: skip
+    right = 0
+    for seed, names in enumerate(label_sets, start=20):
+        right += _right(student, "generator", seed, 9, 3, names)
+    return right / len(label_sets)
 
 
 # --------------------------------------------------------------------------------------
@@ -246,20 +329,29 @@ def entity_pairs(predictions, text):
 """,
 )
 
-_BETTER = 'if best is None or result["score"] > best["score"]:'
+_CALL = "pipe(texts, batch_size=batch_size)"
 for _description, _edit in (
-    ("first context returned", {_BETTER: "if best is None:"}),
-    ("lowest score", {_BETTER: 'if best is None or result["score"] < best["score"]:'}),
+    ("one pipeline call per text", {_CALL: "[pipe(text)[0] for text in texts]"}),
+    ("batch_size not passed (batches of one)", {_CALL: "pipe(texts)"}),
+    ("label names returned, not ids", {'label2id[output["label"]]': 'output["label"]'}),
     (
-        "empty input not refused",
+        "id read from the label's last character",
+        {'label2id[output["label"]]': 'int(output["label"][-1])'},
+    ),
+    (
+        "ids from the label names in sorted order",
+        {'label2id[output["label"]]': 'sorted(label2id).index(output["label"])'},
+    ),
+    (
+        "results left as the pipeline's iterator",
         {
-            'raise ValueError("best_answer needs at least one context")': (
-                'return {"answer": "", "score": 0.0, "context_index": -1}'
+            'return [label2id[output["label"]] for output in outputs]': (
+                'return (label2id[output["label"]] for output in outputs)'
             )
         },
     ),
 ):
-    LESSON.mutant("best_answer", _description, replace=_edit)
+    LESSON.mutant("predict_label_ids", _description, replace=_edit)
 
 LESSON.mutant("concept_q1", "wrong answer", replace={'"a"': '"b"'})
 LESSON.mutant("concept_q2", "wrong answer", replace={'"b"': '"a"'})
