@@ -34,10 +34,14 @@ def graded_test_cells(notebook: dict[str, Any]) -> list[tuple[str, str]]:
     for cell in notebook.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "code" and meta.get("grade") and not meta.get("solution"):
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else source
-            cells.append((str(meta.get("grade_id", "?")), source.strip()))
+            cells.append((str(meta.get("grade_id", "?")), _source(cell)))
     return cells
+
+
+def _source(cell: dict[str, Any]) -> str:
+    """A cell's source as one stripped string (notebook JSON may store a list of lines)."""
+    source = cell.get("source", "")
+    return ("".join(source) if isinstance(source, list) else str(source)).strip()
 
 
 def summary_line(n_failed: int, n_tests: int, failed_ids: list[str]) -> str:
@@ -79,10 +83,8 @@ def add_summary(response: dict[str, Any], notebook: dict[str, Any]) -> dict[str,
     ids_by_source = {}
     for cell in notebook.get("cells", []):  # any nbgrader cell can be listed as failed
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
         if grade_id:
-            ids_by_source[source.strip()] = str(grade_id)
+            ids_by_source[_source(cell)] = str(grade_id)
     failed_ids = [ids_by_source.get(str(entry.get("source", "")).strip(), "?") for entry in failed]
     line = summary_line(len(failed), max(len(cells), len(failed)), failed_ids)
     first = dict(failed[0])
